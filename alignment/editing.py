@@ -1,0 +1,41 @@
+"""Optimistic concurrency for records people edit in the browser.
+
+Each editable record carries a ``version``. A save names the version the person
+started from; the conditional UPDATE matches only that version, so when two people
+edit the same record the second one is told, and nothing they typed is lost.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Model
+from django.utils.translation import gettext_lazy as _
+
+
+class EditConflict(Exception):
+    """The record changed since the person opened it."""
+
+    message = _("This record was changed by someone else since you opened it. Review the current version below.")
+
+    def __init__(self, current: Model | None = None):
+        super().__init__(str(self.message))
+        self.current = current
+
+
+def save_versioned(instance: Model, *, expected_version: int | None, fields: list[str], by=None) -> None:
+    """Save ``fields`` of ``instance`` only if its stored version is ``expected_version``.
+
+    The conditional UPDATE is the check (no read-then-write race). History and the
+    engine's change signals are fed by a regular ``save()`` afterwards, inside the
+    caller's transaction, once the update is known to have won.
+    """
+    model = type(instance)
+    if expected_version is not None:
+        won = model._default_manager.filter(pk=instance.pk, version=expected_version).update(version=F("version") + 1)
+        if not won:
+            raise EditConflict(model._default_manager.filter(pk=instance.pk).first())
+        instance.version = expected_version + 1
+    else:
+        instance.version = (instance.version or 0) + 1
+    if by is not None:
+        instance._history_user = by
+    instance.save(update_fields=[*fields, "version", "updated_at"])

@@ -1,0 +1,214 @@
+"""Organisation (units, memberships, roles), flags and notifications.
+
+These models sit at the bottom of Raison's import layers: objectives and practices
+refer to them; flags refer back to objectives and practices by string only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from tree_queries.models import TreeNode
+from tree_queries.query import TreeQuerySet
+
+from alignment.hierarchy import subtree_ids
+
+
+class Role(models.TextChoices):
+    EXECUTIVE = "executive", _("Executive")
+    MANAGER = "manager", _("Manager")
+    EMPLOYEE = "employee", _("Employee")
+
+
+#: Roles whose rights cover a unit's whole subtree (an executive can do all a manager can).
+MANAGING_ROLES = (Role.EXECUTIVE, Role.MANAGER)
+
+
+class UnitQuerySet(TreeQuerySet):
+    def subtree_of(self, unit_ids):
+        """Units in the subtrees rooted at ``unit_ids`` (the roots included), one recursive query."""
+        return self.filter(pk__in=subtree_ids(self.model._meta.db_table, unit_ids))
+
+
+class Unit(TreeNode):
+    """An organisational unit: company, division, team."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=_("Short unique identifier."))
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one unit; rights of managers and executives cover the subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="membership_one_role_per_unit"),
+            models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class FlagKind(models.TextChoices):
+    ORPHAN_PRACTICE = "orphan_practice", _("Orphan practice")
+    UNROOTED_PRACTICE = "unrooted_practice", _("Unrooted practice")
+    PURPOSELESS_MEANS = "purposeless_means", _("Purposeless means")
+    UNRESOURCED_OBJECTIVE = "unresourced_objective", _("Unresourced objective")
+    UNPRACTISED_OBJECTIVE = "unpractised_objective", _("Unpractised objective")
+    MISMATCHED_MEANS = "mismatched_means", _("Mismatched means")
+
+
+#: Which subject column each kind of flag uses.
+FLAG_SUBJECT = {
+    FlagKind.ORPHAN_PRACTICE: "practice",
+    FlagKind.UNROOTED_PRACTICE: "practice",
+    FlagKind.MISMATCHED_MEANS: "practice",
+    FlagKind.PURPOSELESS_MEANS: "means",
+    FlagKind.UNRESOURCED_OBJECTIVE: "objective",
+    FlagKind.UNPRACTISED_OBJECTIVE: "objective",
+}
+
+
+class FlagQuerySet(models.QuerySet):
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def open(self):
+        """Problems still counting: not resolved and not accepted as an exception."""
+        return self.filter(resolved_at__isnull=True, acknowledged_at__isnull=True)
+
+    def acknowledged(self):
+        return self.filter(resolved_at__isnull=True, acknowledged_at__isnull=False)
+
+
+class Flag(models.Model):
+    """One problem the alignment engine found; resolved flags are kept as history."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=FlagKind.choices)
+    practice = models.ForeignKey(
+        "practices.Practice", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    means = models.ForeignKey("practices.Means", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    objective = models.ForeignKey(
+        "objectives.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, db_index=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledgement_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="flag_exactly_one_subject",
+                condition=(
+                    Q(practice__isnull=False, means__isnull=True, objective__isnull=True)
+                    | Q(practice__isnull=True, means__isnull=False, objective__isnull=True)
+                    | Q(practice__isnull=True, means__isnull=True, objective__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="flag_subject_matches_kind",
+                condition=(
+                    Q(
+                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "practice"],
+                        practice__isnull=False,
+                    )
+                    | Q(kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "means"], means__isnull=False)
+                    | Q(
+                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "objective"],
+                        objective__isnull=False,
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="flag_acknowledged_with_reason",
+                condition=Q(acknowledged_at__isnull=True) | ~Q(acknowledgement_reason=""),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "practice"],
+                condition=Q(resolved_at__isnull=True, practice__isnull=False),
+                name="flag_one_unresolved_per_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "means"],
+                condition=Q(resolved_at__isnull=True, means__isnull=False),
+                name="flag_one_unresolved_per_means",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "objective"],
+                condition=Q(resolved_at__isnull=True, objective__isnull=False),
+                name="flag_one_unresolved_per_objective",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "resolved_at"], name="flag_kind_resolved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def subject(self):
+        return self.practice or self.means or self.objective
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None and self.acknowledged_at is None
+
+
+class Notification(models.Model):
+    """An in-app message to a person, today always about a flag on something they own."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # No repeat notification for the same open flag, even if two engine runs race.
+            models.UniqueConstraint(fields=["recipient", "flag"], name="notification_once_per_flag"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.flag}"

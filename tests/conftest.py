@@ -1,0 +1,76 @@
+"""Named personas shared by the whole suite.
+
+The organisation: a company with two divisions; ``north`` has a team below it.
+- ``executive``: executive of the company (rights everywhere below it)
+- ``manager``: manager of the north division (and so of its team)
+- ``other_manager``: manager of the south division
+- ``employee``: employee in the north team
+- ``outsider``: signed in, member of no unit
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+
+from alignment.models import Role, Unit
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+
+@dataclass
+class Org:
+    company: Unit
+    north: Unit
+    north_team: Unit
+    south: Unit
+
+
+@pytest.fixture
+def org(db) -> Org:
+    company = UnitFactory(name="Company", code="company")
+    north = UnitFactory(name="North division", code="north", parent=company)
+    south = UnitFactory(name="South division", code="south", parent=company)
+    north_team = UnitFactory(name="North team", code="north-team", parent=north)
+    return Org(company=company, north=north, north_team=north_team, south=south)
+
+
+@pytest.fixture
+def executive(org):
+    user = UserFactory(username="executive")
+    MembershipFactory(user=user, unit=org.company, role=Role.EXECUTIVE)
+    return user
+
+
+@pytest.fixture
+def manager(org):
+    user = UserFactory(username="manager")
+    MembershipFactory(user=user, unit=org.north, role=Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def other_manager(org):
+    user = UserFactory(username="other-manager")
+    MembershipFactory(user=user, unit=org.south, role=Role.MANAGER)
+    return user
+
+
+@pytest.fixture
+def employee(org):
+    user = UserFactory(username="employee")
+    MembershipFactory(user=user, unit=org.north_team, role=Role.EMPLOYEE)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+def pytest_report_header(config):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    lines = [f"database: {os.environ.get('DATABASE_URL', 'sqlite (embedded default)').split('@')[-1]}"]
+    lines.append(f"broker: {os.environ.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}")
+    lines.append(f"chromium: {chromium if os.path.exists(chromium) else 'not found (browser tests skip)'}")
+    return lines
