@@ -74,3 +74,9 @@ def pytest_report_header(config):
     lines.append(f"broker: {os.environ.get('CELERY_BROKER_URL') or 'none (tasks in-process)'}")
     lines.append(f"chromium: {chromium if os.path.exists(chromium) else 'not found (browser tests skip)'}")
     return lines
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

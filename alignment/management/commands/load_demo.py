@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from alignment.demo import demo_exists, demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (once) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--language",
+            choices=["en", "fr"],
+            default=None,
+            help="Language of the demo content (default: LANGUAGE_CODE).",
+        )
+        parser.add_argument(
+            "--force-production",
+            action="store_true",
+            help="Load the demo even with RAISON_ENV=production (it creates accounts with a known password).",
+        )
+
+    def handle(self, *args, language, force_production, **options):
+        if settings.PRODUCTION and not force_production:
+            raise CommandError(
+                "Refusing to load demo accounts with a known password in production; "
+                "pass --force-production for a staging copy."
+            )
+        lang = language or settings.LANGUAGE_CODE.split("-")[0]
+        if lang not in ("en", "fr"):
+            lang = "en"
+        if load_demo(lang):
+            self.stdout.write(self.style.SUCCESS(f"Demo organisation loaded ({lang})."))
+        elif demo_exists():
+            self.stdout.write("Demo organisation already present: nothing changed.")
+        self.stdout.write("")
+        self.stdout.write("Demo logins (sign in at http://127.0.0.1:8000/):")
+        for login in demo_logins():
+            self.stdout.write(f"  {login.role:<14} {login.username:<8} password: {login.password}")
+        self.stdout.write("")

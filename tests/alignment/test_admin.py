@@ -1,0 +1,41 @@
+"""The Django admin is a first-day administrator's tool: every model's pages must open."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from alignment.demo import load_demo
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def admin_client(client, db):
+    load_demo("en")
+    superuser = UserFactory(username="root-admin", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.django_db
+def test_every_registered_model_has_working_admin_pages(admin_client):
+    for model in admin.site._registry:
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert admin_client.get(changelist).status_code == 200, changelist
+        first = model._default_manager.first()
+        if first is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+            assert admin_client.get(change).status_code == 200, change
+            history_name = f"admin:{meta.app_label}_{meta.model_name}_history"
+            assert admin_client.get(reverse(history_name, args=[first.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_shows_the_history_of_a_user_edit(admin_client):
+    from objectives.models import Objective
+
+    objective = Objective.objects.get(title="Capitalise and reuse best practices across teams")
+    url = reverse("admin:objectives_objective_history", args=[objective.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert b"claire" in response.content

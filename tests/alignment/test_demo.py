@@ -1,0 +1,69 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from alignment.demo import DEMO_PASSWORD, load_demo
+from alignment.models import Membership, Unit
+from objectives.models import Objective
+from practices.models import Means, MeansObjective, Practice, PracticeObjective, PracticeStatus
+
+
+def _counts():
+    return tuple(
+        model.objects.count()
+        for model in (Unit, Membership, Objective, Means, Practice, PracticeObjective, MeansObjective)
+    )
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing_the_second_time():
+    assert load_demo("en") is True
+    first = _counts()
+    assert load_demo("en") is False
+    assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_demo_tells_the_story_with_an_orphan_practice_and_a_purposeless_tool():
+    load_demo("en")
+    orphan = Practice.objects.get(name__startswith="Each team keeps its own shared folder")
+    assert orphan.status == PracticeStatus.ACTIVE
+    assert not orphan.objective_links.exists()
+    chat = Means.objects.get(name="Team chat rooms")
+    assert not chat.objective_links.exists()
+    assert Objective.objects.filter(parent__isnull=True, status="active").count() == 2
+    assert Practice.objects.filter(status=PracticeStatus.PROPOSED, proposed_by__username="sophie").exists()
+
+
+@pytest.mark.django_db
+def test_demo_exists_in_french():
+    load_demo("fr")
+    assert Objective.objects.filter(title="Capitaliser et réutiliser les bonnes pratiques entre les équipes").exists()
+    assert Means.objects.filter(name="Réseau social d'entreprise").exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_can_sign_in(rf):
+    load_demo("en")
+    for username in ("claire", "marc", "sophie", "admin"):
+        user = authenticate(rf.post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
+        assert user is not None and user.username == username
+
+
+@pytest.mark.django_db
+def test_load_demo_command_prints_the_logins(capsys):
+    call_command("load_demo", language="en")
+    call_command("load_demo", language="en")
+    out = capsys.readouterr().out
+    assert "already present" in out
+    for username in ("claire", "marc", "sophie"):
+        assert username in out
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo")
+    assert not Unit.objects.exists()
