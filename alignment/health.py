@@ -42,8 +42,15 @@ def _broker_state() -> str:
 def healthz(request):
     database = "ok" if _database_ok() else "unreachable"
     broker = _broker_state()
-    healthy = database == "ok" and broker in ("ok", "embedded")
+    if database != "ok":
+        status = "down"
+    elif broker == "unreachable":
+        status = "degraded"
+    else:
+        status = "ok"
+    # Only the database decides the HTTP status: with the broker down, saves still succeed
+    # and the next sweep catches up, so taking web nodes out of rotation would be worse.
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-        status=200 if healthy else 503,
+        {"status": status, "database": database, "broker": broker},
+        status=503 if status == "down" else 200,
     )

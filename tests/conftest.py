@@ -80,3 +80,15 @@ def pytest_report_header(config):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    skip_broker = pytest.mark.skip(reason="needs a real broker: set CELERY_BROKER_URL=redis://…")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
+        if "broker" in item.keywords and not has_broker:
+            item.add_marker(skip_broker)
