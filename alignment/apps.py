@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AlignmentConfig(AppConfig):
     name = "alignment"
     verbose_name = _("Alignment")
+
+    def ready(self):
+        import alignment.live  # noqa: F401  (connects the change → re-check signals)

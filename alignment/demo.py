@@ -184,7 +184,10 @@ TEXT = {
         "The community manager routes unanswered questions.",
         "L'animateur oriente les questions restées sans réponse.",
     ),
-    "r_p_feedback": ("This is how feedback reaches the product teams.", "C'est ainsi que les retours atteignent le produit."),
+    "r_p_feedback": (
+        "This is how feedback reaches the product teams.",
+        "C'est ainsi que les retours atteignent le produit.",
+    ),
 }
 
 

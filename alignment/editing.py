@@ -35,7 +35,13 @@ def save_versioned(instance: Model, *, expected_version: int | None, fields: lis
             raise EditConflict(model._default_manager.filter(pk=instance.pk).first())
         instance.version = expected_version + 1
     else:
-        instance.version = (instance.version or 0) + 1
+        # Bump from the stored version, not the in-memory one: a stale instance writing
+        # its own ``version + 1`` could move the counter back and let an older form win.
+        # The UPDATE holds the row's write lock until commit, so the re-read is ours.
+        row = model._default_manager.filter(pk=instance.pk)
+        if not row.update(version=F("version") + 1):
+            raise EditConflict(None)
+        instance.version = row.values_list("version", flat=True).get()
     if by is not None:
         instance._history_user = by
     instance.save(update_fields=[*fields, "version", "updated_at"])

@@ -3,6 +3,11 @@
 Every helper raises ``ImproperlyConfigured`` naming the variable, so a typo in a
 deployment fails at start-up with a message an operator can act on, instead of
 silently falling back to a default.
+
+A variable set to an empty string counts as unset. Compose files and orchestrators
+pass ``NAME=${NAME}`` through as ``""`` when the operator did not set it: treating
+that as a value would quietly turn ``SECURE_SSL_REDIRECT`` off or collect static
+files into the current directory.
 """
 
 from __future__ import annotations
@@ -15,24 +20,31 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
+    """The stripped value, or None when the variable is unset or blank."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(name, "").strip()
+    return value or None
 
 
 def env_str(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> str:
-    environ = os.environ if environ is None else environ
-    return environ.get(name, default).strip()
+    raw = _raw(name, environ)
+    return default.strip() if raw is None else raw
 
 
 def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
-    environ = os.environ if environ is None else environ
-    if name not in environ:
+    raw = _raw(name, environ)
+    if raw is None:
         return default
-    value = environ[name].strip().lower()
+    value = raw.lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, got {environ[name]!r}.")
+    raise ImproperlyConfigured(f"{name} must be one of true/false/1/0/yes/no/on/off, got {raw!r}.")
 
 
 def env_int(
@@ -43,9 +55,8 @@ def env_int(
     maximum: int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    environ = os.environ if environ is None else environ
-    raw = environ.get(name, "").strip()
-    if not raw:
+    raw = _raw(name, environ)
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -59,11 +70,13 @@ def env_int(
 
 
 def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
-    environ = os.environ if environ is None else environ
-    raw = environ.get(name)
+    raw = _raw(name, environ)
     if raw is None:
         return list(default)
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ImproperlyConfigured(f"{name} must be a comma-separated list, got {raw!r}.")
+    return items
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None) -> str:

@@ -90,7 +90,9 @@ def require_manager(user, unit_id: int | None) -> None:
 
 def require_executive(user, unit_id: int | None) -> None:
     if not can_lead_unit(user, unit_id):
-        raise PermissionDenied(_("Only an executive of this unit (or of a unit above it) can set strategic objectives."))
+        raise PermissionDenied(
+            _("Only an executive of this unit (or of a unit above it) can set strategic objectives.")
+        )
 
 
 def require_member(user) -> None:

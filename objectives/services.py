@@ -85,9 +85,10 @@ def objective_create(
     if parent is None:
         roles.require_executive(by, unit.pk)
     else:
+        # The parent may belong to any unit: a division breaks down the company's strategy
+        # by hanging its own objective under the company's root. The right that matters
+        # is over the unit the new objective belongs to.
         roles.require_manager(by, unit.pk)
-        if not roles.can_manage_unit(by, parent.unit_id) and not roles.can_manage_unit(by, unit.pk):
-            raise PermissionDenied(_("You can only add sub-objectives within your units."))
         if parent.status != ObjectiveStatus.ACTIVE:
             raise ValidationError({"parent": _("Sub-objectives can only be added under an active objective.")})
     _check_horizon(starts_on, ends_on)
@@ -148,8 +149,8 @@ def objective_reparent(
     require_edit(by, objective)
     if parent is None:
         roles.require_executive(by, objective.unit_id)
-    elif not roles.can_manage_unit(by, parent.unit_id) and not roles.can_lead_unit(by, objective.unit_id):
-        raise PermissionDenied(_("You can only move objectives under objectives of your units."))
+    # As in objective_create, the new parent may belong to any unit: whoever may edit
+    # the objective may place it where a new one could have been created.
     _lock_hierarchy()
     _check_parent(objective=objective, parent=parent)
     objective.parent = parent

@@ -98,9 +98,7 @@ def practice_create(
     *, by, name: str, unit, description: str = "", owner=None, status: str = PracticeStatus.ACTIVE
 ) -> Practice:
     roles.require_manager(by, unit.pk)
-    practice = Practice(
-        name=name.strip(), description=description.strip(), unit=unit, owner=owner or by, status=status
-    )
+    practice = Practice(name=name.strip(), description=description.strip(), unit=unit, owner=owner or by, status=status)
     practice.full_clean()
     practice._history_user = by
     practice.save()
@@ -152,31 +150,42 @@ def practice_set_status(*, practice: Practice, by, status: str, expected_version
 
 
 def practice_retire(*, practice: Practice, by, expected_version: int | None = None) -> Practice:
-    return practice_set_status(practice=practice, by=by, status=PracticeStatus.RETIRED, expected_version=expected_version)
+    return practice_set_status(
+        practice=practice, by=by, status=PracticeStatus.RETIRED, expected_version=expected_version
+    )
+
+
+def _lock_proposal(practice: Practice, message) -> None:
+    """Re-read the status under a row lock so an adoption and a decline cannot both win."""
+    status = Practice.objects.select_for_update().filter(pk=practice.pk).values_list("status", flat=True).first()
+    if status != PracticeStatus.PROPOSED:
+        raise ValidationError(message)
 
 
 @transaction.atomic
 def practice_adopt(*, practice: Practice, by, objective: Objective, rationale: str) -> Practice:
     """A manager adopts a proposal under an objective: the link and the activation land together."""
     roles.require_manager(by, practice.unit_id)
-    if practice.status != PracticeStatus.PROPOSED:
-        raise ValidationError(_("Only a proposed practice can be adopted."))
     if objective.status != ObjectiveStatus.ACTIVE:
         raise ValidationError({"objective": _("Adopt the practice under an active objective.")})
+    _lock_proposal(practice, _("Only a proposed practice can be adopted."))
     practice_link_objective(practice=practice, objective=objective, by=by, rationale=rationale)
+    practice.status = PracticeStatus.ACTIVE
     practice.decision_reason = ""
-    return practice_set_status(practice=practice, by=by, status=PracticeStatus.ACTIVE)
+    save_versioned(practice, expected_version=None, fields=["status", "decision_reason"], by=by)
+    return practice
 
 
 @transaction.atomic
 def practice_decline(*, practice: Practice, by, reason: str) -> Practice:
     roles.require_manager(by, practice.unit_id)
-    if practice.status != PracticeStatus.PROPOSED:
-        raise ValidationError(_("Only a proposed practice can be declined."))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Tell the person who proposed it why it is declined.")})
-    practice.decision_reason = reason[:500]
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("Keep the reason to 500 characters at most.")})
+    _lock_proposal(practice, _("Only a proposed practice can be declined."))
+    practice.decision_reason = reason
     practice.status = PracticeStatus.DECLINED
     save_versioned(practice, expected_version=None, fields=["status", "decision_reason"], by=by)
     return practice
@@ -188,7 +197,7 @@ def practice_mark_practising(*, practice: Practice, by) -> bool:
     roles.require_member(by)
     if practice.status != PracticeStatus.ACTIVE:
         raise ValidationError(_("Only an active practice can be practised."))
-    _, created = Practitioner.objects.get_or_create(practice=practice, user=by)
+    _practitioner, created = Practitioner.objects.get_or_create(practice=practice, user=by)
     return created
 
 

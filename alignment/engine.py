@@ -1,0 +1,589 @@
+"""The alignment engine: six rules, each one set-based SQL statement, reconciled into flags.
+
+Every rule is a single ``SELECT`` of subject ids (recursive CTEs and ``NOT EXISTS``; no
+Python loop over rows) that runs unchanged on SQLite and PostgreSQL. Reconciling a rule
+raises a flag for each new problem, resolves the unresolved flags whose problem is gone
+(acknowledged ones included), and touches nothing else. Each rule commits on its own, so
+a run that dies half-way leaves whole rules behind it, and running again converges:
+running twice gives the same state as running once.
+
+Definitions, precisely (the flags' help texts and docs/performance.md say the same):
+
+- A practice is *living* while it is active or proposed; only living practices are
+  checked for orphan and unrooted, only active ones for mismatched means.
+- An objective's *chain* is the objective and its ancestors up to a root. A chain
+  *reaches an active strategic root* only if every objective on it is active: one draft,
+  achieved or archived objective anywhere on the way breaks it.
+- An objective's *subtree* is the objective and the descendants reachable through active
+  objectives only: whatever hangs below a draft or archived objective does not count
+  for the objectives above it, for the same reason the chain is broken there.
+- **orphan practice**: a living practice with no active objective linked.
+- **unrooted practice**: a living practice with at least one active objective, none of
+  whose chains reaches an active root.
+- **mismatched means** (subject: the practice): an active practice with at least one
+  objective (of any status: without one, orphan says it all) that relies on an active
+  means serving none of the objectives on its chains. This one is about the shape of
+  the graph, not statuses: archived goals are the other rules' business.
+- **purposeless means**: an active means serving no active objective.
+- **unresourced objective**: an active objective whose subtree has no active means.
+- **unpractised objective**: an active objective whose subtree has no active practice.
+
+A :class:`Scope` restricts the same statements to what one change can affect, so the live
+re-check costs what the change touches, not what the organisation holds. For the two
+subtree rules that would mean walking a root's whole subtree, so a scoped run reads the
+state of the subtrees it did *not* touch from their open flags (an objective outside the
+scope has an unresolved flag exactly when its subtree lacks means or practices); the
+periodic sweep recomputes everything from scratch and repairs any drift.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alignment import notify
+from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
+from objectives.models import Objective, ObjectiveStatus
+from practices.models import (
+    Means,
+    MeansObjective,
+    MeansStatus,
+    Practice,
+    PracticeMeans,
+    PracticeObjective,
+    PracticeStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Session advisory lock that keeps two full sweeps on PostgreSQL from running at once.
+SWEEP_LOCK = 7419002
+#: A redelivered sweep may find the lock still held by the backend of the killed worker
+#: that ran it; wait that long for it to go away before skipping.
+SWEEP_LOCK_WAIT_SECONDS = 10.0
+
+O = Objective._meta.db_table
+M = Means._meta.db_table
+P = Practice._meta.db_table
+PO = PracticeObjective._meta.db_table
+PM = PracticeMeans._meta.db_table
+MO = MeansObjective._meta.db_table
+FLAG = Flag._meta.db_table
+NOTIFICATION = Notification._meta.db_table
+
+SUBJECT_TABLE = {"practice": P, "means": M, "objective": O}
+
+_WORD = re.compile(r"[a-z_]+")
+
+
+def _lit(value: str) -> str:
+    """A status or kind as an SQL literal. Only our own enum values ever get here."""
+    if not _WORD.fullmatch(value):
+        raise ValueError(f"not a plain identifier: {value!r}")
+    return f"'{value}'"
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    # ids are forced through int(): inlining them is safe, keeps any number of them
+    # clear of the backends' parameter limits, and lets one statement carry them all.
+    values = sorted({int(i) for i in ids})
+    return "(" + ", ".join(map(str, values)) + ")" if values else "(NULL)"
+
+
+ACTIVE_OBJECTIVE = _lit(ObjectiveStatus.ACTIVE)
+ACTIVE_MEANS = _lit(MeansStatus.ACTIVE)
+ACTIVE_PRACTICE = _lit(PracticeStatus.ACTIVE)
+LIVING_PRACTICE = f"({_lit(PracticeStatus.ACTIVE)}, {_lit(PracticeStatus.PROPOSED)})"
+
+
+# --- Scope ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What changed; the statements expand it to everything that change can affect.
+
+    - ``practice_ids``: practices whose status or links changed. Re-checks them, and the
+      chains of their objectives (a practice retiring can leave an objective unpractised).
+    - ``means_ids``: means whose status or objective links changed. Re-checks them, the
+      practices relying on them, and the chains of the objectives they serve.
+    - ``objective_ids``: objectives at the end of a changed link (or a former parent):
+      their chains up, for the subtree rules.
+    - ``moved_objective_ids``: objectives whose status or parent changed (or that were
+      created): their chains up, their subtrees down, and every practice and means
+      linked into those subtrees.
+    """
+
+    practice_ids: frozenset[int] = field(default_factory=frozenset)
+    means_ids: frozenset[int] = field(default_factory=frozenset)
+    objective_ids: frozenset[int] = field(default_factory=frozenset)
+    moved_objective_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=()) -> Scope:
+        def ints(ids):
+            return frozenset(int(i) for i in ids or () if i is not None)
+
+        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids))
+
+    def __len__(self) -> int:
+        return len(self.practice_ids) + len(self.means_ids) + len(self.objective_ids) + len(self.moved_objective_ids)
+
+    def __or__(self, other: Scope) -> Scope:
+        return Scope(
+            self.practice_ids | other.practice_ids,
+            self.means_ids | other.means_ids,
+            self.objective_ids | other.objective_ids,
+            self.moved_objective_ids | other.moved_objective_ids,
+        )
+
+    def as_task_kwargs(self) -> dict[str, list[int]]:
+        return {
+            "practice_ids": sorted(self.practice_ids),
+            "means_ids": sorted(self.means_ids),
+            "objective_ids": sorted(self.objective_ids),
+            "moved_objective_ids": sorted(self.moved_objective_ids),
+        }
+
+
+class _Sql:
+    """Builds the CTEs a rule needs: nothing extra for a full run, the scope for a scoped one."""
+
+    def __init__(self, scope: Scope | None):
+        self.scope = scope
+
+    @property
+    def full(self) -> bool:
+        return self.scope is None
+
+    def _moved(self) -> list[str]:
+        if not self.scope.moved_objective_ids:
+            return []
+        # UNION, not UNION ALL: a cycle that slipped past the guards still terminates.
+        return [
+            f"moved(id) AS (SELECT id FROM {O} WHERE id IN {_id_list(self.scope.moved_objective_ids)}"
+            f" UNION SELECT c.id FROM {O} c JOIN moved ON c.parent_id = moved.id)"
+        ]
+
+    def scope_ctes(self, subject: str) -> list[str]:
+        """CTEs defining ``scope_<subject>(id)``: the subjects this scoped run re-checks."""
+        if self.full:
+            return []
+        s = self.scope
+        moved = self._moved()
+        if subject == "practice":
+            parts = [f"SELECT id FROM {P} WHERE id IN {_id_list(s.practice_ids)}"]
+            if s.means_ids:
+                parts.append(f"SELECT practice_id FROM {PM} WHERE means_id IN {_id_list(s.means_ids)}")
+            if moved:
+                parts.append(f"SELECT po.practice_id FROM {PO} po JOIN moved ON po.objective_id = moved.id")
+            return [*moved, f"scope_practice(id) AS ({' UNION '.join(parts)})"]
+        if subject == "means":
+            parts = [f"SELECT id FROM {M} WHERE id IN {_id_list(s.means_ids)}"]
+            if moved:
+                parts.append(f"SELECT mo.means_id FROM {MO} mo JOIN moved ON mo.objective_id = moved.id")
+            return [*moved, f"scope_means(id) AS ({' UNION '.join(parts)})"]
+        # Objectives: the chains above every objective the change reaches, and below the
+        # moved ones (their own subtree rules did not change, but it costs little and
+        # keeps a freshly created subtree right).
+        parts = [f"SELECT id FROM {O} WHERE id IN {_id_list(s.objective_ids)}"]
+        if moved:
+            parts.append("SELECT id FROM moved")
+        if s.practice_ids:
+            parts.append(f"SELECT objective_id FROM {PO} WHERE practice_id IN {_id_list(s.practice_ids)}")
+        if s.means_ids:
+            parts.append(f"SELECT objective_id FROM {MO} WHERE means_id IN {_id_list(s.means_ids)}")
+        return [
+            *moved,
+            f"objective_seed(id) AS ({' UNION '.join(parts)})",
+            f"scope_objective(id, parent_id) AS ("
+            f"SELECT o.id, o.parent_id FROM {O} o JOIN objective_seed s ON s.id = o.id"
+            f" UNION SELECT o.id, o.parent_id FROM {O} o JOIN scope_objective so ON o.id = so.parent_id)",
+        ]
+
+    def in_scope(self, subject: str, column: str) -> str:
+        if self.full:
+            return ""
+        return f" AND {column} IN (SELECT id FROM scope_{subject})"
+
+
+# --- The six rules ---------------------------------------------------------------------
+
+
+def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
+    return q.scope_ctes("practice"), (
+        f"SELECT p.id FROM {P} p"
+        f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
+        f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN {O} o ON o.id = po.objective_id"
+        f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
+    )
+
+
+def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
+    if q.full:
+        # Top-down from the active roots through active objectives only: one pass over
+        # the tree gives every objective whose whole chain is active.
+        rooted = [
+            f"rooted(id) AS (SELECT id FROM {O} WHERE parent_id IS NULL AND status = {ACTIVE_OBJECTIVE}"
+            f" UNION SELECT c.id FROM {O} c JOIN rooted r ON c.parent_id = r.id WHERE c.status = {ACTIVE_OBJECTIVE})"
+        ]
+    else:
+        # Bottom-up from the scoped practices' objectives only: cost is the chains' length.
+        rooted = [
+            f"up(start_id, id, parent_id) AS ("
+            f"SELECT o.id, o.id, o.parent_id FROM {O} o"
+            f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
+            f" (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
+            f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {O} o ON o.id = up.parent_id"
+            f" WHERE o.status = {ACTIVE_OBJECTIVE})",
+            "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
+        ]
+    return [*q.scope_ctes("practice"), *rooted], (
+        f"SELECT p.id FROM {P} p"
+        f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
+        f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {O} o ON o.id = po.objective_id"
+        f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
+        f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN rooted r ON r.id = po.objective_id"
+        f" WHERE po.practice_id = p.id)"
+    )
+
+
+def _mismatched_means(q: _Sql) -> tuple[list[str], str]:
+    anchor = f"SELECT id, id FROM {O}"
+    if not q.full:
+        anchor += f" WHERE id IN (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
+    return [
+        *q.scope_ctes("practice"),
+        # Every objective with each of its ancestors (itself included).
+        f"chain(id, ancestor_id) AS ({anchor}"
+        f" UNION SELECT chain.id, o.parent_id FROM chain JOIN {O} o ON o.id = chain.ancestor_id"
+        f" WHERE o.parent_id IS NOT NULL)",
+        # The means available to an objective: those serving anything on its chain.
+        f"available(objective_id, means_id) AS ("
+        f"SELECT chain.id, mo.means_id FROM chain JOIN {MO} mo ON mo.objective_id = chain.ancestor_id)",
+        # Each (practice, means) it relies on, for active practices that have objectives.
+        f"reliance(practice_id, means_id) AS ("
+        f"SELECT pm.practice_id, pm.means_id FROM {PM} pm"
+        f" JOIN {P} p ON p.id = pm.practice_id JOIN {M} m ON m.id = pm.means_id"
+        f" WHERE p.status = {ACTIVE_PRACTICE} AND m.status = {ACTIVE_MEANS}{q.in_scope('practice', 'pm.practice_id')}"
+        f" AND EXISTS (SELECT 1 FROM {PO} po WHERE po.practice_id = pm.practice_id))",
+        # The pairs where the means meets one of the practice's chains.
+        f"met(practice_id, means_id) AS ("
+        f"SELECT DISTINCT r.practice_id, r.means_id FROM reliance r"
+        f" JOIN {PO} po ON po.practice_id = r.practice_id"
+        f" JOIN available a ON a.objective_id = po.objective_id AND a.means_id = r.means_id)",
+    ], (
+        "SELECT DISTINCT r.practice_id AS id FROM reliance r"
+        " WHERE NOT EXISTS (SELECT 1 FROM met WHERE met.practice_id = r.practice_id AND met.means_id = r.means_id)"
+    )
+
+
+def _purposeless_means(q: _Sql) -> tuple[list[str], str]:
+    return q.scope_ctes("means"), (
+        f"SELECT m.id FROM {M} m"
+        f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
+        f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN {O} o ON o.id = mo.objective_id"
+        f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
+    )
+
+
+def _subtree_rule(q: _Sql, kind: str, *, has_own: str) -> tuple[list[str], str]:
+    """Active objectives whose active subtree lacks something ``has_own`` finds on one objective.
+
+    Bottom-up: the objectives that have it propagate "covered" to their parents through
+    active objectives; whatever is active and not covered is flagged.
+    """
+    if q.full:
+        anchor = f"o.status = {ACTIVE_OBJECTIVE} AND {has_own}"
+    else:
+        # A child outside the scope did not change: its open flag (or its absence) is
+        # its subtree's answer, so the walk never leaves the touched chains.
+        anchor = (
+            f"o.status = {ACTIVE_OBJECTIVE} AND o.id IN (SELECT id FROM scope_objective) AND ({has_own}"
+            f" OR EXISTS (SELECT 1 FROM {O} c WHERE c.parent_id = o.id AND c.status = {ACTIVE_OBJECTIVE}"
+            f" AND NOT EXISTS (SELECT 1 FROM scope_objective s WHERE s.id = c.id)"
+            f" AND NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {_lit(kind)} AND f.objective_id = c.id"
+            f" AND f.resolved_at IS NULL)))"
+        )
+    return [
+        *q.scope_ctes("objective"),
+        f"covered(id, parent_id) AS (SELECT o.id, o.parent_id FROM {O} o WHERE {anchor}"
+        f" UNION SELECT o.id, o.parent_id FROM {O} o JOIN covered c ON o.id = c.parent_id"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE})",
+    ], (
+        f"SELECT o.id FROM {O} o WHERE o.status = {ACTIVE_OBJECTIVE}{q.in_scope('objective', 'o.id')}"
+        f" AND NOT EXISTS (SELECT 1 FROM covered c WHERE c.id = o.id)"
+    )
+
+
+def _unresourced_objective(q: _Sql) -> tuple[list[str], str]:
+    return _subtree_rule(
+        q,
+        FlagKind.UNRESOURCED_OBJECTIVE,
+        has_own=(
+            f"EXISTS (SELECT 1 FROM {MO} mo JOIN {M} m ON m.id = mo.means_id"
+            f" WHERE mo.objective_id = o.id AND m.status = {ACTIVE_MEANS})"
+        ),
+    )
+
+
+def _unpractised_objective(q: _Sql) -> tuple[list[str], str]:
+    return _subtree_rule(
+        q,
+        FlagKind.UNPRACTISED_OBJECTIVE,
+        has_own=(
+            f"EXISTS (SELECT 1 FROM {PO} po JOIN {P} p ON p.id = po.practice_id"
+            f" WHERE po.objective_id = o.id AND p.status = {ACTIVE_PRACTICE})"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: FlagKind
+    build: Callable[[_Sql], tuple[list[str], str]]
+
+    @property
+    def subject(self) -> str:
+        return FLAG_SUBJECT[self.kind]
+
+    @property
+    def label(self):
+        return self.kind.label
+
+
+#: In the order they run: the practices' rules first, so the flag a person is waiting
+#: for after unlinking a practice lands before the subtree rules even start.
+RULES: tuple[Rule, ...] = (
+    Rule(FlagKind.ORPHAN_PRACTICE, _orphan_practice),
+    Rule(FlagKind.UNROOTED_PRACTICE, _unrooted_practice),
+    Rule(FlagKind.MISMATCHED_MEANS, _mismatched_means),
+    Rule(FlagKind.PURPOSELESS_MEANS, _purposeless_means),
+    Rule(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced_objective),
+    Rule(FlagKind.UNPRACTISED_OBJECTIVE, _unpractised_objective),
+)
+
+
+def problem_sql(rule: Rule, scope: Scope | None = None) -> str:
+    """The rule as one plain ``SELECT id`` (what the benchmark times and EXPLAIN shows)."""
+    ctes, select = rule.build(_Sql(scope))
+    return f"WITH RECURSIVE {', '.join(ctes)} {select}" if ctes else select
+
+
+# --- Reconciliation --------------------------------------------------------------------
+
+
+@dataclass
+class RuleResult:
+    kind: FlagKind
+    raised: int = 0
+    resolved: int = 0
+    notified: int = 0
+    seconds: float = 0.0
+
+
+def _db_datetime(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _with(ctes: list[str], *more: str) -> str:
+    return "WITH RECURSIVE " + ", ".join([*ctes, *more]) + " "
+
+
+def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
+    """One statement: the problem set is computed once and feeds the insert, the owners'
+    notifications and the resolution (data-modifying CTEs share one snapshot)."""
+    ctes, select = rule.build(q)
+    subj = f"{rule.subject}_id"
+    kind = _lit(rule.kind)
+    sql = _with(
+        ctes,
+        f"problem AS MATERIALIZED ({select})",
+        f"raised AS (INSERT INTO {FLAG} (kind, {subj}, raised_at, acknowledgement_reason)"
+        f" SELECT {kind}, problem.id, %(now)s, '' FROM problem"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {kind} AND f.{subj} = problem.id"
+        f" AND f.resolved_at IS NULL)"
+        # A concurrent run may have raised the same flag since our snapshot: the partial
+        # unique index has the last word, and the loser inserts nothing.
+        f" ON CONFLICT DO NOTHING RETURNING id, {subj} AS subject_id)",
+        f"told AS ({notify.owner_notifications_sql(rule.subject, 'raised')} RETURNING 1)",
+        f"resolved AS (UPDATE {FLAG} SET resolved_at = %(now)s"
+        f" WHERE kind = {kind} AND resolved_at IS NULL AND {subj} IS NOT NULL{q.in_scope(rule.subject, subj)}"
+        f" AND NOT EXISTS (SELECT 1 FROM problem WHERE problem.id = {FLAG}.{subj}) RETURNING 1)",
+    ) + "SELECT (SELECT count(*) FROM raised), (SELECT count(*) FROM resolved), (SELECT count(*) FROM told)"
+    # atomic: inside a caller's transaction a failed rule rolls back to its savepoint
+    # instead of poisoning everything after it.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now})
+        raised, resolved, notified = cursor.fetchone()
+    return RuleResult(rule.kind, raised, resolved, notified)
+
+
+def _changes(cursor) -> int:
+    # Python's sqlite3 reports no rowcount for a statement that starts with WITH.
+    cursor.execute("SELECT changes()")
+    return cursor.fetchone()[0]
+
+
+def _reconcile_portable(rule: Rule, q: _Sql, now) -> RuleResult:
+    """SQLite has no data-modifying CTEs: the same statements, one after the other, in
+    one transaction (the problem set is computed twice; SQLite serves small organisations)."""
+    ctes, select = rule.build(q)
+    subj = f"{rule.subject}_id"
+    kind = _lit(rule.kind)
+    problem = f"problem AS MATERIALIZED ({select})"
+    params = {"now": _db_datetime(now)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _with(ctes, problem) + f"UPDATE {FLAG} SET resolved_at = %(now)s"
+            f" WHERE kind = {kind} AND resolved_at IS NULL AND {subj} IS NOT NULL{q.in_scope(rule.subject, subj)}"
+            f" AND NOT EXISTS (SELECT 1 FROM problem WHERE problem.id = {FLAG}.{subj})",
+            params,
+        )
+        resolved = _changes(cursor)
+        cursor.execute(
+            _with(ctes, problem) + f"INSERT INTO {FLAG} (kind, {subj}, raised_at, acknowledgement_reason)"
+            f" SELECT {kind}, problem.id, %(now)s, '' FROM problem"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {kind} AND f.{subj} = problem.id"
+            f" AND f.resolved_at IS NULL)"
+            f" ON CONFLICT DO NOTHING",
+            params,
+        )
+        raised = _changes(cursor)
+        notified = notify.notify_owners(rule.kind, raised_at=now) if raised else 0
+    return RuleResult(rule.kind, raised, resolved, notified)
+
+
+def run(
+    scope: Scope | None = None,
+    *,
+    now: datetime | None = None,
+    on_start: Callable[[Rule], None] | None = None,
+    on_done: Callable[[RuleResult], None] | None = None,
+    rules: Iterable[Rule] = RULES,
+) -> list[RuleResult]:
+    """Check everything (``scope=None``) or only what ``scope`` can affect.
+
+    Each rule commits on its own: a failure part-way leaves finished rules committed and
+    the rest untouched, and the next run picks up from the state it finds.
+    """
+    now = now or timezone.now()
+    q = _Sql(scope)
+    reconcile = _reconcile_postgresql if connection.vendor == "postgresql" else _reconcile_portable
+    results = []
+    for rule in rules:
+        if on_start:
+            on_start(rule)
+        started = time.perf_counter()
+        result = reconcile(rule, q, now)
+        result.seconds = time.perf_counter() - started
+        results.append(result)
+        if on_done:
+            on_done(result)
+    if any(r.raised for r in results):
+        # Outside every transaction: a slow mail server never holds a lock on the flags.
+        notify.send_emails(raised_at=now)
+    return results
+
+
+def recheck(scope: Scope, *, now: datetime | None = None) -> list[RuleResult]:
+    """The live path: re-check what one committed change can affect."""
+    if not len(scope):
+        return []
+    return run(scope, now=now)
+
+
+@contextmanager
+def sweep_lock(wait: float = 0.0):
+    """Yield True if this process may sweep now; False if another sweep holds the lock.
+
+    PostgreSQL only: SQLite serialises writers on its own and has one process anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        # A killed worker's backend would keep the lock while it waits on something;
+        # with this it notices its client is gone within a second and lets go.
+        cursor.execute("SET client_connection_check_interval = 1000")
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [SWEEP_LOCK])
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            time.sleep(0.25)
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SWEEP_LOCK])
+
+
+def sweep(*, wait: float = 0.0, **kwargs) -> list[RuleResult] | None:
+    """The full check, unless another sweep is running (then None: it does the same work)."""
+    with sweep_lock(wait) as acquired:
+        if not acquired:
+            logger.info("alignment sweep skipped: another sweep holds the lock")
+            return None
+        return run(None, **kwargs)
+
+
+# --- Reading the outcome ---------------------------------------------------------------
+
+
+@dataclass
+class KindSummary:
+    kind: FlagKind
+    raised: int = 0
+    resolved: int = 0
+    open: int = 0
+    acknowledged: int = 0
+
+    @property
+    def label(self):
+        return self.kind.label
+
+
+def summarise(results: Iterable[RuleResult] = ()) -> list[KindSummary]:
+    """Per kind: what this run raised and resolved, and what stands now (one query)."""
+    rows = {
+        row["kind"]: row
+        for row in Flag.objects.unresolved()
+        .values("kind")
+        .annotate(
+            open=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        )
+    }
+    by_kind = {r.kind: r for r in results}
+    summary = []
+    for rule in RULES:
+        row = rows.get(rule.kind, {})
+        result = by_kind.get(rule.kind)
+        summary.append(
+            KindSummary(
+                rule.kind,
+                raised=result.raised if result else 0,
+                resolved=result.resolved if result else 0,
+                open=row.get("open", 0),
+                acknowledged=row.get("acknowledged", 0),
+            )
+        )
+    return summary
+
+
+#: Column headings for the sweep's summary table.
+SUMMARY_HEADINGS = (_("Flag"), _("Raised"), _("Resolved"), _("Still open"), _("Acknowledged"))

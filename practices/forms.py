@@ -1,0 +1,215 @@
+"""Forms for means, practices, proposals and links; the services still decide, forms give the friendly message."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from alignment.models import Unit
+from objectives.models import Objective
+from practices.models import Means, MeansKind, MeansStatus, Practice, PracticeStatus
+
+RATIONALE_HELP = _("One sentence: why does this link exist?")
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the person started from, so a stale save is refused, not obeyed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MeansForm(VersionedForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeansKind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What it is and how people use it."),
+    )
+    url = forms.URLField(
+        label=_("Web address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the tool lives, for a technical means."),
+    )
+
+    field_order = ["name", "kind", "description", "url"]
+
+    @classmethod
+    def for_means(cls, means: Means) -> MeansForm:
+        initial = {f: getattr(means, f) for f in ("name", "kind", "description", "url")}
+        return cls(initial={**initial, "version": means.version})
+
+
+class MeansCreateForm(MeansForm):
+    unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.order_fields(["name", "kind", "unit", "description", "url"])
+
+
+class PracticeForm(VersionedForm):
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("A way people actually work together."))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    field_order = ["name", "description"]
+
+    @classmethod
+    def for_practice(cls, practice: Practice) -> PracticeForm:
+        return cls(initial={"name": practice.name, "description": practice.description, "version": practice.version})
+
+
+class PracticeCreateForm(PracticeForm):
+    unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.order_fields(["name", "unit", "description"])
+
+
+class ProposeForm(forms.Form):
+    name = forms.CharField(
+        label=_("Practice"),
+        max_length=200,
+        help_text=_("For example: “We publish our lessons learned in the wiki after each project.”"),
+    )
+    description = forms.CharField(
+        label=_("Why it helps"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you do, and what it brings to your team."),
+    )
+
+
+class MeansStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=MeansStatus.choices)
+
+
+class PracticeStatusForm(VersionedForm):
+    # Proposals are decided on the proposals page (adopt or decline), not by a status switch.
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[(s.value, s.label) for s in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED)]
+    )
+
+
+class RationaleForm(forms.Form):
+    """A link: what it points to (``target``) and why."""
+
+    target = ""
+    #: The record the person picked, kept even when the service then refuses it, so the page shows it again.
+    chosen = None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.chosen = cleaned.get(self.target)
+        return cleaned
+
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=300,
+        help_text=RATIONALE_HELP,
+        error_messages={"required": _("Say in one sentence why this link exists.")},
+    )
+
+
+class LinkObjectiveForm(RationaleForm):
+    target = "objective"
+    objective = forms.ModelChoiceField(
+        label=_("Objective"),
+        queryset=Objective.objects.all(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose an objective."),
+            "invalid_choice": _("This objective no longer exists: search again."),
+        },
+    )
+
+    field_order = ["objective", "rationale"]
+
+
+class LinkMeansForm(RationaleForm):
+    target = "means"
+    means = forms.ModelChoiceField(
+        label=_("Means"),
+        queryset=Means.objects.all(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a means."),
+            "invalid_choice": _("This means no longer exists: search again."),
+        },
+    )
+
+    field_order = ["means", "rationale"]
+
+
+class AdoptForm(LinkObjectiveForm):
+    """Adopting a proposal links it to an objective; the service also requires that objective to be active."""
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("The person who proposed it will read this."),
+        error_messages={"required": _("Tell the person who proposed it why it is declined.")},
+    )
+
+
+class PractiseForm(forms.Form):
+    practising = forms.BooleanField(required=False)
+
+
+class MeansFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *MeansKind.choices], required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *MeansStatus.choices], required=False)
+    flagged = forms.ChoiceField(
+        label=_("Flags"),
+        choices=[("", _("All")), ("yes", _("Flagged")), ("no", _("Not flagged"))],
+        required=False,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page loads the units once for the menu; the filter reuses them instead of querying again.
+        self.units = {unit.pk: unit for unit in units}
+        self.fields["unit"].choices = [("", _("All")), *((unit.pk, unit.name) for unit in units)]
+
+    def filters(self) -> dict:
+        """The valid filters; a bad value in one filter is ignored rather than emptying the list."""
+        if not self.is_bound:
+            return {"flagged": None}
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        flagged = {"yes": True, "no": False}.get(data.pop("flagged", None) or "")
+        data["unit"] = self.units.get(data.get("unit"))
+        return {**{k: v for k, v in data.items() if v not in (None, "")}, "flagged": flagged}
+
+    def is_filtered(self) -> bool:
+        filters = self.filters()
+        return filters.pop("flagged") is not None or bool(filters)
+
+
+class PracticeFilterForm(MeansFilterForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *PracticeStatus.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the matching field, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,142 @@
+"""Composed reads for the means and practice pages; each brings its own joins so pages stay constant in queries."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from alignment import roles
+from alignment.models import Flag, Unit
+from practices.models import (
+    Means,
+    Practice,
+    PracticeMeans,
+    Practitioner,
+)
+
+#: How many candidates a search-as-you-type list shows at most.
+SEARCH_LIMIT = 10
+
+
+def _open_flag_exists(column: str) -> Exists:
+    return Exists(Flag.objects.open().filter(**{column: OuterRef("pk")}))
+
+
+def means_list(
+    *, q: str = "", unit: Unit | None = None, kind: str = "", status: str = "", flagged: bool | None = None
+) -> QuerySet[Means]:
+    """Means matching the list filters; ``unit`` covers its whole subtree."""
+    qs = Means.objects.select_related("unit", "owner").annotate(
+        has_open_flag=_open_flag_exists("means"),
+        practice_count=Count("practice_links", distinct=True),
+    )
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if unit is not None:
+        qs = qs.filter(unit__in=Unit.objects.subtree_of([unit.pk]))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if flagged is not None:
+        qs = qs.filter(has_open_flag=flagged)
+    return qs.order_by("name", "pk")
+
+
+def practice_list(
+    *, q: str = "", unit: Unit | None = None, status: str = "", flagged: bool | None = None
+) -> QuerySet[Practice]:
+    """Practices matching the list filters, with how many people practise each."""
+    qs = Practice.objects.select_related("unit", "owner").annotate(
+        has_open_flag=_open_flag_exists("practice"),
+        practitioner_count=Count("practitioners", distinct=True),
+    )
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if unit is not None:
+        qs = qs.filter(unit__in=Unit.objects.subtree_of([unit.pk]))
+    if status:
+        qs = qs.filter(status=status)
+    if flagged is not None:
+        qs = qs.filter(has_open_flag=flagged)
+    return qs.order_by("name", "pk")
+
+
+def means_detail(pk: int) -> Means | None:
+    return Means.objects.select_related("unit", "owner").filter(pk=pk).first()
+
+
+def practice_detail(pk: int, *, user) -> Practice | None:
+    """The practice with its practitioner count and whether ``user`` practises it."""
+    return (
+        Practice.objects.select_related("unit", "owner", "proposed_by")
+        .annotate(
+            practitioner_count=Count("practitioners", distinct=True),
+            is_practised_by_me=Exists(Practitioner.objects.filter(practice=OuterRef("pk"), user_id=user.pk)),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def unresolved_flags(*, practice: Practice | None = None, means: Means | None = None) -> list[Flag]:
+    """Flags still standing on one record: open ones first, then accepted exceptions."""
+    qs = Flag.objects.unresolved().select_related("acknowledged_by")
+    qs = qs.filter(practice=practice) if practice is not None else qs.filter(means=means)
+    return sorted(qs, key=lambda flag: (flag.acknowledged_at is not None, -flag.raised_at.timestamp()))
+
+
+def practice_means_links(practice: Practice) -> list[PracticeMeans]:
+    """The means a practice relies on, with who linked them and why."""
+    return list(
+        PracticeMeans.objects.filter(practice=practice)
+        .select_related("means", "created_by")
+        .order_by("means__name", "pk")
+    )
+
+
+def means_practice_links(means: Means) -> list[PracticeMeans]:
+    """The practices that use a means, with why, and how many people practise each."""
+    return list(
+        PracticeMeans.objects.filter(means=means)
+        .select_related("practice", "practice__unit", "created_by")
+        .annotate(practitioner_count=Count("practice__practitioners", distinct=True))
+        .order_by("practice__name", "pk")
+    )
+
+
+def means_candidates(q: str = "", *, exclude_practice: int | None = None) -> list[Means]:
+    """Means still in use that a practice could rely on, matching ``q``."""
+    qs = Means.objects.active().select_related("unit")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if exclude_practice is not None:
+        qs = qs.exclude(pk__in=PracticeMeans.objects.filter(practice_id=exclude_practice).values("means_id"))
+    return list(qs.order_by("name", "pk")[:SEARCH_LIMIT])
+
+
+def proposals_to_decide(user) -> QuerySet[Practice]:
+    """Proposals waiting in the units ``user`` manages (none for someone who manages nothing)."""
+    return (
+        Practice.objects.proposed()
+        .filter(unit_id__in=roles.managed_unit_ids(user))
+        .select_related("unit", "proposed_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def my_proposals(user) -> QuerySet[Practice]:
+    """What ``user`` proposed, and what became of it."""
+    return (
+        Practice.objects.filter(proposed_by=user)
+        .select_related("unit")
+        .annotate(practitioner_count=Count("practitioners", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def units_for_filter() -> list[Unit]:
+    return list(Unit.objects.order_by("name", "pk"))
+
+
+def managed_units(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=roles.managed_unit_ids(user)).order_by("name", "pk")
