@@ -219,7 +219,7 @@ def load_demo(lang: str = "en") -> bool:
     company = Unit.objects.create(name=_t("company", lang), code=DEMO_COMPANY_CODE)
     engineering = Unit.objects.create(name=_t("engineering", lang), code="demo-engineering", parent=company)
     platform = Unit.objects.create(name=_t("platform", lang), code="demo-platform", parent=engineering)
-    product = Unit.objects.create(name=_t("product", lang), code="demo-product", parent=engineering)
+    Unit.objects.create(name=_t("product", lang), code="demo-product", parent=engineering)
     sales = Unit.objects.create(name=_t("sales", lang), code="demo-sales", parent=company)
 
     names = {
