@@ -254,6 +254,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
     else:
         form = ObjectiveEditForm(initial=ObjectiveEditForm.initial_for(objective))
+    if status != 200:
+        objective = _get_objective(pk)  # the service set the typed values on the instance it refused
     return _render(
         request,
         "objectives/form.html",
@@ -297,6 +299,8 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         initial_status = request.GET.get("status", objective.status)
         form = ObjectiveStatusForm(initial={"status": initial_status, "version": objective.version})
+    if status != 200:
+        objective = _get_objective(pk)
     return _render(
         request,
         "objectives/form.html",
@@ -339,6 +343,8 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
     else:
         form = ObjectiveReparentForm(initial={"parent": objective.parent_id, "version": objective.version})
+    if status != 200:
+        objective = _get_objective(pk)
     return _render(
         request,
         "objectives/form.html",
