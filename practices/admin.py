@@ -21,21 +21,30 @@ class LinkAdminMixin:
         super().save_model(request, obj, form, change)
 
 
-class MeansObjectiveInline(admin.TabularInline):
+class LinkInlineMixin:
+    # Each inline row prints its link ("practice → means"): load both ends with the rows.
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.autocomplete_fields, *self.related_ends, "created_by")
+
+
+class MeansObjectiveInline(LinkInlineMixin, admin.TabularInline):
+    related_ends = ["means"]
     model = MeansObjective
     extra = 0
     autocomplete_fields = ["objective"]
     readonly_fields = ["created_by", "created_at"]
 
 
-class PracticeObjectiveInline(admin.TabularInline):
+class PracticeObjectiveInline(LinkInlineMixin, admin.TabularInline):
+    related_ends = ["practice"]
     model = PracticeObjective
     extra = 0
     autocomplete_fields = ["objective"]
     readonly_fields = ["created_by", "created_at"]
 
 
-class PracticeMeansInline(admin.TabularInline):
+class PracticeMeansInline(LinkInlineMixin, admin.TabularInline):
+    related_ends = ["practice"]
     model = PracticeMeans
     extra = 0
     autocomplete_fields = ["means"]

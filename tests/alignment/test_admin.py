@@ -1,8 +1,11 @@
 """The Django admin is a first-day administrator's tool: every model's pages must open."""
 
+from contextlib import nullcontext
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from zeal import zeal_ignore
 
 from alignment.demo import load_demo
 from tests.factories import UserFactory
@@ -20,14 +23,22 @@ def admin_client(client, db):
 def test_every_registered_model_has_working_admin_pages(admin_client):
     for model in admin.site._registry:
         meta = model._meta
-        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-        assert admin_client.get(changelist).status_code == 200, changelist
-        first = model._default_manager.first()
-        if first is not None:
-            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
-            assert admin_client.get(change).status_code == 200, change
-            history_name = f"admin:{meta.app_label}_{meta.model_name}_history"
-            assert admin_client.get(reverse(history_name, args=[first.pk])).status_code == 200
+        # Django's own user and group pages are not ours to tune; ours must stay N+1 free.
+        with zeal_ignore() if meta.app_label == "auth" else nullcontext():
+            _open_admin_pages(admin_client, model)
+
+
+def _open_admin_pages(admin_client, model):
+    meta = model._meta
+    changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    assert admin_client.get(changelist).status_code == 200, changelist
+    first = model._default_manager.first()
+    if first is None:
+        return
+    change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+    assert admin_client.get(change).status_code == 200, change
+    history = reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[first.pk])
+    assert admin_client.get(history).status_code == 200, history
 
 
 @pytest.mark.django_db

@@ -178,10 +178,10 @@ def _stop_sweep_at_the_third_rule(blocker) -> None:
 
 
 def _sweep_is_waiting(blocker) -> bool:
+    # pg_locks, not pg_stat_activity: the latter is a snapshot taken once per transaction.
     return bool(
         blocker.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'practices_practicemeans'::regclass"
         ).fetchone()[0]
     )
 

@@ -2,6 +2,9 @@
 
 Skipped with a notice where no Chromium is found; with RAISON_REQUIRE_BROWSER=1
 (set by CI) a missing Chromium fails the run instead.
+
+Every page a test opens fails the test if it logged a Content-Security-Policy violation,
+raised a JavaScript error, or got a 5xx answer from the server.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CSP_VIOLATION = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
+PASSWORD = "raison-demo"
 
 
 def _browser_required() -> bool:
@@ -49,8 +53,10 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"RAISON_REQUIRE_BROWSER is set but no Chromium was found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Auto-waiting assertions: generous enough for 2 shared cores, short enough to fail fast.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         print(f"\nChromium {browser.version} driven by Playwright")
@@ -59,7 +65,7 @@ def browser():
 
 
 class PageProblems:
-    """Console errors and CSP violations a page logged while a test drove it."""
+    """CSP violations, page errors and server errors a page met while a test drove it."""
 
     def __init__(self):
         self.messages: list[str] = []
@@ -67,9 +73,14 @@ class PageProblems:
     def record(self, message) -> None:
         if message.type in ("error", "warning") and CSP_VIOLATION.search(message.text):
             self.messages.append(message.text)
+            print("CSPDEBUG", message.text[:60], message.location)
 
     def record_page_error(self, error) -> None:
         self.messages.append(f"page error: {error}")
+
+    def record_response(self, response) -> None:
+        if response.status >= 500:
+            self.messages.append(f"server error {response.status} on {response.request.method} {response.url}")
 
 
 @pytest.fixture
@@ -78,15 +89,37 @@ def page_problems():
 
 
 @pytest.fixture
-def page(browser, live_server, page_problems):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.on("console", page_problems.record)
-    page.on("pageerror", page_problems.record_page_error)
-    yield page
-    context.close()
+def new_page(browser, live_server, page_problems):
+    """Open a page in a fresh browser context (its own cookies: its own signed-in person)."""
+    contexts = []
+
+    def open_page(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.add_init_script("""
+      const orig = Element.prototype.setAttribute;
+      Element.prototype.setAttribute = function(n, v) {
+        if (n === 'style') console.log('SETSTYLE', this.tagName, this.id, JSON.stringify(v), new Error().stack.split('\\n').slice(1,4).join(' | '));
+        return orig.call(this, n, v);
+      };
+    """)
+        page.on("console", lambda m: print("CONSOLE", m.type, m.text[:400]))
+        page.on("console", page_problems.record)
+        page.on("pageerror", page_problems.record_page_error)
+        page.on("response", page_problems.record_response)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert not page_problems.messages, f"the page logged CSP violations or errors: {page_problems.messages}"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
@@ -96,14 +129,26 @@ def demo(transactional_db):
     load_demo("en")
 
 
-def sign_in(page, username: str, password: str = "raison-demo") -> None:
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    from playwright.sync_api import expect
+
     page.goto("/accounts/login/")
     page.get_by_label(re.compile("user ?name|nom d.utilisateur|identifiant", re.I)).fill(username)
     page.get_by_label(re.compile("password|mot de passe", re.I)).fill(password)
     page.get_by_role("button", name=re.compile("sign in|se connecter|log in|connexion", re.I)).click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    expect(page.locator("form.signout-form")).to_be_visible()
 
 
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def mark_document(page) -> None:
+    """Tag the current document, so same_document() can tell an htmx swap from a full load."""
+    page.evaluate("window.__raisonDocument = 'still here'")
+
+
+def same_document(page) -> bool:
+    return page.evaluate("window.__raisonDocument === 'still here'")

@@ -1,0 +1,18 @@
+"""Raison's settings for the test suite: the real ones, plus an N+1 query detector.
+
+django-zeal wraps every request the tests make and raises as soon as a page loads a
+relation row by row, so a template that starts following a foreign key in a loop
+fails the suite instead of slowing a large organisation down.
+"""
+
+from alignment.settings import *  # noqa: F403
+from alignment.settings import INSTALLED_APPS, MIDDLEWARE
+
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
+ZEAL_RAISE = True
+# Django's own session store reads one row per request by design.
+ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
+
+# PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
