@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from alignment import engine, live
 from alignment.celery import app as celery_app
@@ -34,14 +35,15 @@ pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(tr
 REPO = Path(settings.BASE_DIR)
 
 
-def wait_for(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05):
+def wait_for(predicate: Callable[[], object], timeout: float, what, interval: float = 0.05):
+    """Poll until ``predicate`` is true; ``what`` (or what it returns, if callable) explains a failure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what() if callable(what) else what}")
 
 
 def database_url() -> str:
@@ -74,7 +76,7 @@ class Worker:
         wait_for(
             lambda: self.process.poll() is None and celery_app.control.ping(destination=[hostname], timeout=0.5),
             30,
-            f"the worker to answer a ping (log: {self.log()[-2000:]})",
+            lambda: f"the worker to answer a ping (log: {self.log()[-2000:]})",
         )
         return self
 
@@ -188,8 +190,6 @@ def _sweep_is_waiting(blocker) -> bool:
 
 def test_sweep_redelivered_after_its_pool_process_is_killed(graph, workers, quiet_live, blocker):
     expected = break_everything(graph)
-    from django.utils import timezone
-
     stale = Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=graph.tool, raised_at=timezone.now())
     worker = workers(pool="prefork")
     _stop_sweep_at_the_third_rule(blocker)
@@ -202,7 +202,7 @@ def test_sweep_redelivered_after_its_pool_process_is_killed(graph, workers, quie
     os.kill(pid, signal.SIGKILL)
     blocker.commit()  # the lock goes; whatever the killed process's session still does, it does alone
 
-    wait_for(lambda: open_flags() == expected, 60, f"the redelivered sweep (log: {worker.log()[-2000:]})")
+    wait_for(lambda: open_flags() == expected, 60, lambda: f"the redelivered sweep (log: {worker.log()[-2000:]})")
     wait_for(lambda: worker.active_task_pid() is None, 30, "the redelivered sweep to finish")
     assert "WorkerLostError" in worker.log() or "signal 9" in worker.log()
     stale.refresh_from_db()
@@ -230,7 +230,7 @@ def test_sweep_redelivered_after_the_whole_worker_is_killed(graph, workers, quie
     assert {kind for kind, _ in open_flags()} <= {"orphan_practice", "unrooted_practice", "mismatched_means"}
 
     successor = workers(pool="solo", env=short)
-    wait_for(lambda: open_flags() == expected, 60, f"the redelivered sweep (log: {successor.log()[-2000:]})")
+    wait_for(lambda: open_flags() == expected, 60, lambda: f"the redelivered sweep (log: {successor.log()[-2000:]})")
     wait_for(lambda: successor.active_task_pid() is None, 30, "the redelivered sweep to finish")
     assert "alignment.tasks.sweep_task" in successor.log()
     assert_converged(expected)

@@ -73,7 +73,6 @@ class PageProblems:
     def record(self, message) -> None:
         if message.type in ("error", "warning") and CSP_VIOLATION.search(message.text):
             self.messages.append(message.text)
-            print("CSPDEBUG", message.text[:60], message.location)
 
     def record_page_error(self, error) -> None:
         self.messages.append(f"page error: {error}")
@@ -98,14 +97,6 @@ def new_page(browser, live_server, page_problems):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        page.add_init_script("""
-      const orig = Element.prototype.setAttribute;
-      Element.prototype.setAttribute = function(n, v) {
-        if (n === 'style') console.log('SETSTYLE', this.tagName, this.id, JSON.stringify(v), new Error().stack.split('\\n').slice(1,4).join(' | '));
-        return orig.call(this, n, v);
-      };
-    """)
-        page.on("console", lambda m: print("CONSOLE", m.type, m.text[:400]))
         page.on("console", page_problems.record)
         page.on("pageerror", page_problems.record_page_error)
         page.on("response", page_problems.record_response)
@@ -142,7 +133,9 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # caret="initial": hiding the caret leaves style="" on inputs, which htmx then settles
+    # onto swapped-in elements, and the strict CSP (rightly) refuses that inline style.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def mark_document(page) -> None:
