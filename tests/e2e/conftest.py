@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"RAISON_REQUIRE_BROWSER is set but no Chromium was found at {CHROMIUM}")
     from playwright.sync_api import expect, sync_playwright
@@ -59,7 +59,10 @@ def browser():
     expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        print(f"\nChromium {browser.version} driven by Playwright")
+        # Playwright promises nothing for a Chromium it did not ship: say which one ran.
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print(f"\nChromium {browser.version} ({CHROMIUM}) driven by Playwright")
         yield browser
         browser.close()
 
