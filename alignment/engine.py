@@ -490,10 +490,28 @@ def run(
         results.append(result)
         if on_done:
             on_done(result)
+    _keep_statistics_current(results)
     if any(r.raised for r in results):
         # Outside every transaction: a slow mail server never holds a lock on the flags.
         notify.send_emails(raised_at=now)
     return results
+
+
+#: After a run that changed this many flags, PostgreSQL's statistics on the flag table are
+#: refreshed at once instead of whenever autovacuum next passes.
+ANALYZE_AFTER = 1000
+
+
+def _keep_statistics_current(results: list[RuleResult]) -> None:
+    # The flag table is the one table the engine itself rewrites wholesale. Planned with
+    # statistics from before a sweep that raised tens of thousands of flags, the next
+    # sweep's anti-join against them becomes a nested loop (measured: 4 minutes instead
+    # of 0.3 s at 100,000 practices). Sampling the table costs a fraction of a second.
+    if connection.vendor != "postgresql":
+        return
+    if sum(r.raised + r.resolved for r in results) >= ANALYZE_AFTER:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {FLAG}, {NOTIFICATION}")
 
 
 def recheck(scope: Scope, *, now: datetime | None = None) -> list[RuleResult]:

@@ -32,13 +32,19 @@ def test_employee_reads_why_the_wiki_exists(page, demo):
     expect(why).to_contain_text("Why this link: “The wiki is where lessons learned are written once and found again.”")
     chain = why.get_by_role("list", name="From the strategic objective down to this")
     expect(chain.get_by_role("listitem")).to_have_text(
-        ["Capitalise and reuse best practices across teams Strategic", "Share lessons learned after each project", "Wiki"]
+        [
+            "Capitalise and reuse best practices across teams Strategic",
+            "Share lessons learned after each project",
+            "Wiki",
+        ]
     )
     # An employee reads; only managers get the link and unlink controls.
     expect(why.get_by_role("button", name="Unlink", exact=False)).to_have_count(0)
     expect(page.get_by_label("Find an objective")).to_have_count(0)
     # The practices that use it, with how many people practise them.
-    expect(page.locator("#practices")).to_contain_text("Teams publish their lessons learned in the wiki after each project")
+    expect(page.locator("#practices")).to_contain_text(
+        "Teams publish their lessons learned in the wiki after each project"
+    )
     expect(page.locator("#practices")).to_contain_text("1 person practises it")
     screenshot(page, "employee-wiki-why")
 

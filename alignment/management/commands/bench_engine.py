@@ -105,7 +105,7 @@ class Organisation:
         self.leaves = [i for i in range(1, n + 1) if not has_child[i]]
         for i in range(1, n + 1):
             if self.parent[i] == 0:
-                broken = 0.05  # an abandoned strategy now and then
+                broken = 0.0  # one broken root would unroot a whole tree: too much for "a few %"
             elif has_child[i]:
                 broken = 0.005
             else:
