@@ -72,16 +72,16 @@ SWEEP_LOCK = 7419002
 #: that ran it; wait that long for it to go away before skipping.
 SWEEP_LOCK_WAIT_SECONDS = 10.0
 
-O = Objective._meta.db_table
-M = Means._meta.db_table
-P = Practice._meta.db_table
+OBJECTIVES = Objective._meta.db_table
+MEANS = Means._meta.db_table
+PRACTICES = Practice._meta.db_table
 PO = PracticeObjective._meta.db_table
 PM = PracticeMeans._meta.db_table
 MO = MeansObjective._meta.db_table
 FLAG = Flag._meta.db_table
 NOTIFICATION = Notification._meta.db_table
 
-SUBJECT_TABLE = {"practice": P, "means": M, "objective": O}
+SUBJECT_TABLE = {"practice": PRACTICES, "means": MEANS, "objective": OBJECTIVES}
 
 _WORD = re.compile(r"[a-z_]+")
 
@@ -171,8 +171,8 @@ class _Sql:
             return []
         # UNION, not UNION ALL: a cycle that slipped past the guards still terminates.
         return [
-            f"moved(id) AS (SELECT id FROM {O} WHERE id IN {_id_list(self.scope.moved_objective_ids)}"
-            f" UNION SELECT c.id FROM {O} c JOIN moved ON c.parent_id = moved.id)"
+            f"moved(id) AS (SELECT id FROM {OBJECTIVES} WHERE id IN {_id_list(self.scope.moved_objective_ids)}"
+            f" UNION SELECT c.id FROM {OBJECTIVES} c JOIN moved ON c.parent_id = moved.id)"
         ]
 
     def scope_ctes(self, subject: str) -> list[str]:
@@ -182,21 +182,21 @@ class _Sql:
         s = self.scope
         moved = self._moved()
         if subject == "practice":
-            parts = [f"SELECT id FROM {P} WHERE id IN {_id_list(s.practice_ids)}"]
+            parts = [f"SELECT id FROM {PRACTICES} WHERE id IN {_id_list(s.practice_ids)}"]
             if s.means_ids:
                 parts.append(f"SELECT practice_id FROM {PM} WHERE means_id IN {_id_list(s.means_ids)}")
             if moved:
                 parts.append(f"SELECT po.practice_id FROM {PO} po JOIN moved ON po.objective_id = moved.id")
             return [*moved, f"scope_practice(id) AS ({' UNION '.join(parts)})"]
         if subject == "means":
-            parts = [f"SELECT id FROM {M} WHERE id IN {_id_list(s.means_ids)}"]
+            parts = [f"SELECT id FROM {MEANS} WHERE id IN {_id_list(s.means_ids)}"]
             if moved:
                 parts.append(f"SELECT mo.means_id FROM {MO} mo JOIN moved ON mo.objective_id = moved.id")
             return [*moved, f"scope_means(id) AS ({' UNION '.join(parts)})"]
         # Objectives: the chains above every objective the change reaches, and below the
         # moved ones (their own subtree rules did not change, but it costs little and
         # keeps a freshly created subtree right).
-        parts = [f"SELECT id FROM {O} WHERE id IN {_id_list(s.objective_ids)}"]
+        parts = [f"SELECT id FROM {OBJECTIVES} WHERE id IN {_id_list(s.objective_ids)}"]
         if moved:
             parts.append("SELECT id FROM moved")
         if s.practice_ids:
@@ -207,8 +207,8 @@ class _Sql:
             *moved,
             f"objective_seed(id) AS ({' UNION '.join(parts)})",
             f"scope_objective(id, parent_id) AS ("
-            f"SELECT o.id, o.parent_id FROM {O} o JOIN objective_seed s ON s.id = o.id"
-            f" UNION SELECT o.id, o.parent_id FROM {O} o JOIN scope_objective so ON o.id = so.parent_id)",
+            f"SELECT o.id, o.parent_id FROM {OBJECTIVES} o JOIN objective_seed s ON s.id = o.id"
+            f" UNION SELECT o.id, o.parent_id FROM {OBJECTIVES} o JOIN scope_objective so ON o.id = so.parent_id)",
         ]
 
     def in_scope(self, subject: str, column: str) -> str:
@@ -222,9 +222,9 @@ class _Sql:
 
 def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
     return q.scope_ctes("practice"), (
-        f"SELECT p.id FROM {P} p"
+        f"SELECT p.id FROM {PRACTICES} p"
         f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
-        f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN {O} o ON o.id = po.objective_id"
+        f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
         f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
     )
 
@@ -234,24 +234,25 @@ def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
         # Top-down from the active roots through active objectives only: one pass over
         # the tree gives every objective whose whole chain is active.
         rooted = [
-            f"rooted(id) AS (SELECT id FROM {O} WHERE parent_id IS NULL AND status = {ACTIVE_OBJECTIVE}"
-            f" UNION SELECT c.id FROM {O} c JOIN rooted r ON c.parent_id = r.id WHERE c.status = {ACTIVE_OBJECTIVE})"
+            f"rooted(id) AS (SELECT id FROM {OBJECTIVES} WHERE parent_id IS NULL AND status = {ACTIVE_OBJECTIVE}"
+            f" UNION SELECT c.id FROM {OBJECTIVES} c JOIN rooted r ON c.parent_id = r.id"
+            f" WHERE c.status = {ACTIVE_OBJECTIVE})"
         ]
     else:
         # Bottom-up from the scoped practices' objectives only: cost is the chains' length.
         rooted = [
             f"up(start_id, id, parent_id) AS ("
-            f"SELECT o.id, o.id, o.parent_id FROM {O} o"
+            f"SELECT o.id, o.id, o.parent_id FROM {OBJECTIVES} o"
             f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
             f" (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
-            f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {O} o ON o.id = up.parent_id"
+            f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {OBJECTIVES} o ON o.id = up.parent_id"
             f" WHERE o.status = {ACTIVE_OBJECTIVE})",
             "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
         ]
     return [*q.scope_ctes("practice"), *rooted], (
-        f"SELECT p.id FROM {P} p"
+        f"SELECT p.id FROM {PRACTICES} p"
         f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
-        f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {O} o ON o.id = po.objective_id"
+        f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
         f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
         f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN rooted r ON r.id = po.objective_id"
         f" WHERE po.practice_id = p.id)"
@@ -259,14 +260,14 @@ def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
 
 
 def _mismatched_means(q: _Sql) -> tuple[list[str], str]:
-    anchor = f"SELECT id, id FROM {O}"
+    anchor = f"SELECT id, id FROM {OBJECTIVES}"
     if not q.full:
         anchor += f" WHERE id IN (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
     return [
         *q.scope_ctes("practice"),
         # Every objective with each of its ancestors (itself included).
         f"chain(id, ancestor_id) AS ({anchor}"
-        f" UNION SELECT chain.id, o.parent_id FROM chain JOIN {O} o ON o.id = chain.ancestor_id"
+        f" UNION SELECT chain.id, o.parent_id FROM chain JOIN {OBJECTIVES} o ON o.id = chain.ancestor_id"
         f" WHERE o.parent_id IS NOT NULL)",
         # The means available to an objective: those serving anything on its chain.
         f"available(objective_id, means_id) AS ("
@@ -274,7 +275,7 @@ def _mismatched_means(q: _Sql) -> tuple[list[str], str]:
         # Each (practice, means) it relies on, for active practices that have objectives.
         f"reliance(practice_id, means_id) AS ("
         f"SELECT pm.practice_id, pm.means_id FROM {PM} pm"
-        f" JOIN {P} p ON p.id = pm.practice_id JOIN {M} m ON m.id = pm.means_id"
+        f" JOIN {PRACTICES} p ON p.id = pm.practice_id JOIN {MEANS} m ON m.id = pm.means_id"
         f" WHERE p.status = {ACTIVE_PRACTICE} AND m.status = {ACTIVE_MEANS}{q.in_scope('practice', 'pm.practice_id')}"
         f" AND EXISTS (SELECT 1 FROM {PO} po WHERE po.practice_id = pm.practice_id))",
         # The pairs where the means meets one of the practice's chains.
@@ -290,9 +291,9 @@ def _mismatched_means(q: _Sql) -> tuple[list[str], str]:
 
 def _purposeless_means(q: _Sql) -> tuple[list[str], str]:
     return q.scope_ctes("means"), (
-        f"SELECT m.id FROM {M} m"
+        f"SELECT m.id FROM {MEANS} m"
         f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
-        f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN {O} o ON o.id = mo.objective_id"
+        f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN {OBJECTIVES} o ON o.id = mo.objective_id"
         f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
     )
 
@@ -310,18 +311,18 @@ def _subtree_rule(q: _Sql, kind: str, *, has_own: str) -> tuple[list[str], str]:
         # its subtree's answer, so the walk never leaves the touched chains.
         anchor = (
             f"o.status = {ACTIVE_OBJECTIVE} AND o.id IN (SELECT id FROM scope_objective) AND ({has_own}"
-            f" OR EXISTS (SELECT 1 FROM {O} c WHERE c.parent_id = o.id AND c.status = {ACTIVE_OBJECTIVE}"
+            f" OR EXISTS (SELECT 1 FROM {OBJECTIVES} c WHERE c.parent_id = o.id AND c.status = {ACTIVE_OBJECTIVE}"
             f" AND NOT EXISTS (SELECT 1 FROM scope_objective s WHERE s.id = c.id)"
             f" AND NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {_lit(kind)} AND f.objective_id = c.id"
             f" AND f.resolved_at IS NULL)))"
         )
     return [
         *q.scope_ctes("objective"),
-        f"covered(id, parent_id) AS (SELECT o.id, o.parent_id FROM {O} o WHERE {anchor}"
-        f" UNION SELECT o.id, o.parent_id FROM {O} o JOIN covered c ON o.id = c.parent_id"
+        f"covered(id, parent_id) AS (SELECT o.id, o.parent_id FROM {OBJECTIVES} o WHERE {anchor}"
+        f" UNION SELECT o.id, o.parent_id FROM {OBJECTIVES} o JOIN covered c ON o.id = c.parent_id"
         f" WHERE o.status = {ACTIVE_OBJECTIVE})",
     ], (
-        f"SELECT o.id FROM {O} o WHERE o.status = {ACTIVE_OBJECTIVE}{q.in_scope('objective', 'o.id')}"
+        f"SELECT o.id FROM {OBJECTIVES} o WHERE o.status = {ACTIVE_OBJECTIVE}{q.in_scope('objective', 'o.id')}"
         f" AND NOT EXISTS (SELECT 1 FROM covered c WHERE c.id = o.id)"
     )
 
@@ -331,7 +332,7 @@ def _unresourced_objective(q: _Sql) -> tuple[list[str], str]:
         q,
         FlagKind.UNRESOURCED_OBJECTIVE,
         has_own=(
-            f"EXISTS (SELECT 1 FROM {MO} mo JOIN {M} m ON m.id = mo.means_id"
+            f"EXISTS (SELECT 1 FROM {MO} mo JOIN {MEANS} m ON m.id = mo.means_id"
             f" WHERE mo.objective_id = o.id AND m.status = {ACTIVE_MEANS})"
         ),
     )
@@ -342,7 +343,7 @@ def _unpractised_objective(q: _Sql) -> tuple[list[str], str]:
         q,
         FlagKind.UNPRACTISED_OBJECTIVE,
         has_own=(
-            f"EXISTS (SELECT 1 FROM {PO} po JOIN {P} p ON p.id = po.practice_id"
+            f"EXISTS (SELECT 1 FROM {PO} po JOIN {PRACTICES} p ON p.id = po.practice_id"
             f" WHERE po.objective_id = o.id AND p.status = {ACTIVE_PRACTICE})"
         ),
     )
@@ -400,30 +401,46 @@ def _with(ctes: list[str], *more: str) -> str:
     return "WITH RECURSIVE " + ", ".join([*ctes, *more]) + " "
 
 
+#: Memory PostgreSQL may give each sort or hash of a full check, for this transaction only.
+#: The default (4 MB) sends a million practices' joins to disk; a scoped re-check needs
+#: none of it.
+FULL_CHECK_WORK_MEM = "64MB"
+
+
+def tune_for_full_check(cursor) -> None:
+    """Session settings of a full check (PostgreSQL); must run inside its transaction."""
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [FULL_CHECK_WORK_MEM])
+
+
 def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
     """One statement: the problem set is computed once and feeds the insert, the owners'
     notifications and the resolution (data-modifying CTEs share one snapshot)."""
     ctes, select = rule.build(q)
     subj = f"{rule.subject}_id"
     kind = _lit(rule.kind)
-    sql = _with(
-        ctes,
-        f"problem AS MATERIALIZED ({select})",
-        f"raised AS (INSERT INTO {FLAG} (kind, {subj}, raised_at, acknowledgement_reason)"
-        f" SELECT {kind}, problem.id, %(now)s, '' FROM problem"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {kind} AND f.{subj} = problem.id"
-        f" AND f.resolved_at IS NULL)"
-        # A concurrent run may have raised the same flag since our snapshot: the partial
-        # unique index has the last word, and the loser inserts nothing.
-        f" ON CONFLICT DO NOTHING RETURNING id, {subj} AS subject_id)",
-        f"told AS ({notify.owner_notifications_sql(rule.subject, 'raised')} RETURNING 1)",
-        f"resolved AS (UPDATE {FLAG} SET resolved_at = %(now)s"
-        f" WHERE kind = {kind} AND resolved_at IS NULL AND {subj} IS NOT NULL{q.in_scope(rule.subject, subj)}"
-        f" AND NOT EXISTS (SELECT 1 FROM problem WHERE problem.id = {FLAG}.{subj}) RETURNING 1)",
-    ) + "SELECT (SELECT count(*) FROM raised), (SELECT count(*) FROM resolved), (SELECT count(*) FROM told)"
+    sql = (
+        _with(
+            ctes,
+            f"problem AS MATERIALIZED ({select})",
+            f"raised AS (INSERT INTO {FLAG} (kind, {subj}, raised_at, acknowledgement_reason)"
+            f" SELECT {kind}, problem.id, %(now)s, '' FROM problem"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {FLAG} f WHERE f.kind = {kind} AND f.{subj} = problem.id"
+            f" AND f.resolved_at IS NULL)"
+            # A concurrent run may have raised the same flag since our snapshot: the partial
+            # unique index has the last word, and the loser inserts nothing.
+            f" ON CONFLICT DO NOTHING RETURNING id, {subj} AS subject_id)",
+            f"told AS ({notify.owner_notifications_sql(rule.subject, 'raised')} RETURNING 1)",
+            f"resolved AS (UPDATE {FLAG} SET resolved_at = %(now)s"
+            f" WHERE kind = {kind} AND resolved_at IS NULL AND {subj} IS NOT NULL{q.in_scope(rule.subject, subj)}"
+            f" AND NOT EXISTS (SELECT 1 FROM problem WHERE problem.id = {FLAG}.{subj}) RETURNING 1)",
+        )
+        + "SELECT (SELECT count(*) FROM raised), (SELECT count(*) FROM resolved), (SELECT count(*) FROM told)"
+    )
     # atomic: inside a caller's transaction a failed rule rolls back to its savepoint
     # instead of poisoning everything after it.
     with transaction.atomic(), connection.cursor() as cursor:
+        if q.full:
+            tune_for_full_check(cursor)
         cursor.execute(sql, {"now": now})
         raised, resolved, notified = cursor.fetchone()
     return RuleResult(rule.kind, raised, resolved, notified)

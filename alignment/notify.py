@@ -40,7 +40,7 @@ def owner_notifications_sql(subject: str, raised: str) -> str:
     """``INSERT … SELECT`` notifying the owners of the flags in ``raised(id, subject_id)``."""
     table = SUBJECT_MODEL[subject]._meta.db_table
     return (
-        f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"
+        f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"  # noqa: S608 (names from the models)
         f" SELECT s.owner_id, {raised}.id, %(now)s FROM {raised} JOIN {table} s ON s.id = {raised}.subject_id"
         f" WHERE s.owner_id IS NOT NULL ON CONFLICT DO NOTHING"
     )
@@ -52,7 +52,7 @@ def notify_owners(kind: FlagKind, *, raised_at: datetime) -> int:
     table = SUBJECT_MODEL[subject]._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"
+            f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"  # noqa: S608 (names from the models)
             f" SELECT s.owner_id, f.id, %(now)s FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
             f" WHERE f.kind = %(kind)s AND f.raised_at = %(now)s AND f.resolved_at IS NULL"
             f" AND s.owner_id IS NOT NULL ON CONFLICT DO NOTHING",
@@ -70,9 +70,7 @@ def send_emails(*, raised_at: datetime) -> int:
     if not getattr(settings, "RAISON_EMAIL_ENABLED", False):
         return 0
     pending = list(
-        Notification.objects.filter(
-            flag__raised_at=raised_at, flag__resolved_at__isnull=True, emailed_at__isnull=True
-        )
+        Notification.objects.filter(flag__raised_at=raised_at, flag__resolved_at__isnull=True, emailed_at__isnull=True)
         .exclude(recipient__email="")
         .select_related("recipient", "flag", "flag__practice", "flag__means", "flag__objective")
         .order_by("recipient_id", "pk")[:EMAIL_BATCH]
@@ -82,9 +80,7 @@ def send_emails(*, raised_at: datetime) -> int:
     claimed_at = timezone.now()
     ids = [n.pk for n in pending]
     Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=claimed_at)
-    mine = set(
-        Notification.objects.filter(pk__in=ids, emailed_at=claimed_at).values_list("pk", flat=True)
-    )
+    mine = set(Notification.objects.filter(pk__in=ids, emailed_at=claimed_at).values_list("pk", flat=True))
     by_recipient = defaultdict(list)
     for notification in pending:
         if notification.pk in mine:

@@ -219,7 +219,10 @@ class _LinkingPage:
     def objective_results(self) -> list[Objective]:
         if not self.can_manage:
             return []
-        return _objective_results(self.objective_q, self.objective_form)
+        results = _objective_results(self.objective_q, self.objective_form)
+        # Offering an objective it already serves would only lead to a "already linked" error.
+        linked = {link.objective.pk for link in self.trace.links}
+        return [o for o in results if o.pk not in linked or o.pk == getattr(self.objective_form.chosen, "pk", None)]
 
 
 def _objective_results(q: str, form, *, active_only: bool = False) -> list[Objective]:

@@ -20,7 +20,6 @@ from tests.factories import (
     UserFactory,
 )
 
-
 # The ``postgres`` and ``broker`` markers are skipped by tests/conftest.py when the run
 # has no PostgreSQL or no broker.
 
@@ -86,7 +85,9 @@ def graph(org) -> Graph:
 
 def open_flags() -> set[tuple[str, str]]:
     """The unresolved flags as (kind, subject name): readable in assertion messages."""
-    return {(f.kind, str(f.subject)) for f in Flag.objects.unresolved().select_related("practice", "means", "objective")}
+    return {
+        (f.kind, str(f.subject)) for f in Flag.objects.unresolved().select_related("practice", "means", "objective")
+    }
 
 
 def flag_state() -> list[tuple]:

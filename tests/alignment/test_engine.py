@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.utils import timezone
@@ -75,14 +75,23 @@ def _unpractised(g):
 
 CASES = [
     Case(FlagKind.ORPHAN_PRACTICE, _orphan, lambda g, s: PracticeObjectiveFactory(practice=s, objective=g.leaf)),
-    Case(FlagKind.UNROOTED_PRACTICE, _unrooted, lambda g, s: g.branch.__class__.objects.filter(pk=g.branch.pk).update(
-        status=ObjectiveStatus.ACTIVE)),
-    Case(FlagKind.MISMATCHED_MEANS, _mismatched, lambda g, s: PracticeMeans.objects.filter(
-        practice=s, means=g.kit).delete()),
+    Case(
+        FlagKind.UNROOTED_PRACTICE,
+        _unrooted,
+        lambda g, s: g.branch.__class__.objects.filter(pk=g.branch.pk).update(status=ObjectiveStatus.ACTIVE),
+    ),
+    Case(
+        FlagKind.MISMATCHED_MEANS,
+        _mismatched,
+        lambda g, s: PracticeMeans.objects.filter(practice=s, means=g.kit).delete(),
+    ),
     Case(FlagKind.PURPOSELESS_MEANS, _purposeless, lambda g, s: MeansObjectiveFactory(means=s, objective=g.root)),
     Case(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced, lambda g, s: MeansObjectiveFactory(means=g.tool, objective=s)),
-    Case(FlagKind.UNPRACTISED_OBJECTIVE, _unpractised, lambda g, s: PracticeObjectiveFactory(
-        practice=g.third, objective=s)),
+    Case(
+        FlagKind.UNPRACTISED_OBJECTIVE,
+        _unpractised,
+        lambda g, s: PracticeObjectiveFactory(practice=g.third, objective=s),
+    ),
 ]
 
 
@@ -220,7 +229,11 @@ def test_a_rule_whose_statement_fails_leaves_no_half_written_flags(graph, monkey
 
     engine.run()
     assert {kind for kind, _name in open_flags()} == {
-        "orphan_practice", "mismatched_means", "purposeless_means", "unresourced_objective", "unpractised_objective"
+        "orphan_practice",
+        "mismatched_means",
+        "purposeless_means",
+        "unresourced_objective",
+        "unpractised_objective",
     }
 
 

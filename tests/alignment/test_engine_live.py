@@ -22,7 +22,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def goal(org, executive):
     return objective_services.objective_create(
-        by=executive, title="Capitalise knowledge", statement="So we stop relearning.", unit=org.company,
+        by=executive,
+        title="Capitalise knowledge",
+        statement="So we stop relearning.",
+        unit=org.company,
         status=ObjectiveStatus.ACTIVE,
     )
 
@@ -78,10 +81,20 @@ def test_one_recheck_per_transaction_with_every_touched_id(org, manager, goal, e
     assert ("orphan_practice", "Second") not in open_flags()
 
 
+class Abort(Exception):
+    pass
+
+
+def create_then_abort(**kwargs):
+    """A practice created inside a block that then fails: its transaction or savepoint rolls back."""
+    with transaction.atomic():
+        services.practice_create(**kwargs)
+        raise Abort
+
+
 def test_a_rolled_back_transaction_enqueues_nothing(org, manager, enqueued):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.practice_create(by=manager, name="Never", unit=org.north)
-        raise RuntimeError
+    with pytest.raises(Abort):
+        create_then_abort(by=manager, name="Never", unit=org.north)
     assert enqueued == []
     services.practice_create(by=manager, name="Later", unit=org.north)
     assert len(enqueued) == 1
@@ -91,9 +104,8 @@ def test_a_rolled_back_transaction_enqueues_nothing(org, manager, enqueued):
 def test_a_rolled_back_savepoint_keeps_the_rest_of_the_transaction(org, manager, enqueued):
     with transaction.atomic():
         kept = services.practice_create(by=manager, name="Kept", unit=org.north)
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.practice_create(by=manager, name="Dropped", unit=org.north)
-            raise RuntimeError
+        with pytest.raises(Abort):
+            create_then_abort(by=manager, name="Dropped", unit=org.north)
         after = services.practice_create(by=manager, name="After", unit=org.north)
     assert len(enqueued) == 1
     assert {kept.pk, after.pk} <= enqueued[0].practice_ids
@@ -102,9 +114,8 @@ def test_a_rolled_back_savepoint_keeps_the_rest_of_the_transaction(org, manager,
 
 def test_a_savepoint_rolled_back_first_does_not_lose_what_follows(org, manager, enqueued):
     with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.practice_create(by=manager, name="Dropped", unit=org.north)
-            raise RuntimeError
+        with pytest.raises(Abort):
+            create_then_abort(by=manager, name="Dropped", unit=org.north)
         services.practice_create(by=manager, name="Kept", unit=org.north)
     assert len(enqueued) == 1
     assert open_flags() == {("orphan_practice", "Kept")}
@@ -162,4 +173,4 @@ def test_a_failing_recheck_never_fails_the_save(org, manager, monkeypatch, caplo
 
 def test_the_embedded_default_runs_tasks_in_process(settings):
     # No broker configured is what makes the embedded default run tasks after commit.
-    assert settings.CELERY_TASK_ALWAYS_EAGER == (not settings.CELERY_BROKER_URL)
+    assert (not settings.CELERY_BROKER_URL) == settings.CELERY_TASK_ALWAYS_EAGER

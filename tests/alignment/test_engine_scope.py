@@ -179,9 +179,21 @@ def _mutate(rng: random.Random, unit) -> str:
     practices = list(Practice.objects.all())
     action = rng.choice(
         [
-            "link_po", "unlink_po", "link_pm", "unlink_pm", "link_mo", "unlink_mo", "practice_status",
-            "means_status", "objective_status", "reparent", "new_practice", "new_objective", "delete_practice",
-            "delete_means", "delete_objective",
+            "link_po",
+            "unlink_po",
+            "link_pm",
+            "unlink_pm",
+            "link_mo",
+            "unlink_mo",
+            "practice_status",
+            "means_status",
+            "objective_status",
+            "reparent",
+            "new_practice",
+            "new_objective",
+            "delete_practice",
+            "delete_means",
+            "delete_objective",
         ]
     )
     if action == "link_po":
@@ -190,13 +202,15 @@ def _mutate(rng: random.Random, unit) -> str:
     elif action == "unlink_po" and PracticeObjective.objects.exists():
         rng.choice(list(PracticeObjective.objects.all())).delete()
     elif action == "link_pm":
-        PracticeMeans.objects.get_or_create(practice=rng.choice(practices), means=rng.choice(means),
-                                            defaults={"rationale": "r"})
+        PracticeMeans.objects.get_or_create(
+            practice=rng.choice(practices), means=rng.choice(means), defaults={"rationale": "r"}
+        )
     elif action == "unlink_pm" and PracticeMeans.objects.exists():
         rng.choice(list(PracticeMeans.objects.all())).delete()
     elif action == "link_mo":
-        MeansObjective.objects.get_or_create(means=rng.choice(means), objective=rng.choice(objectives),
-                                             defaults={"rationale": "r"})
+        MeansObjective.objects.get_or_create(
+            means=rng.choice(means), objective=rng.choice(objectives), defaults={"rationale": "r"}
+        )
     elif action == "unlink_mo" and MeansObjective.objects.exists():
         rng.choice(list(MeansObjective.objects.all())).delete()
     elif action == "practice_status":

@@ -23,7 +23,7 @@ def sweep() -> tuple[str, str]:
 
 def row(output: str, label: str) -> list[str]:
     line = next(line for line in output.splitlines() if line.startswith(label))
-    return line[len(label):].split()
+    return line[len(label) :].split()
 
 
 def test_sweep_reports_each_rule_and_a_summary(graph, manager):
@@ -32,8 +32,14 @@ def test_sweep_reports_each_rule_and_a_summary(graph, manager):
     stale = Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=graph.kit, raised_at=timezone.now())
     out, err = sweep()
 
-    for label in ("Orphan practice", "Unrooted practice", "Mismatched means", "Purposeless means",
-                  "Unresourced objective", "Unpractised objective"):
+    for label in (
+        "Orphan practice",
+        "Unrooted practice",
+        "Mismatched means",
+        "Purposeless means",
+        "Unresourced objective",
+        "Unpractised objective",
+    ):
         assert label in err
     assert " s" in err
     # raised, resolved, still open, acknowledged

@@ -66,11 +66,29 @@ class Worker:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "celery", "--app", "alignment", "worker", "--pool", self.pool,
-                    "--concurrency", "1", "--hostname", self.name, "--loglevel", "INFO",
-                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "--app",
+                    "alignment",
+                    "worker",
+                    "--pool",
+                    self.pool,
+                    "--concurrency",
+                    "1",
+                    "--hostname",
+                    self.name,
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
                 ],
-                cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         hostname = self.name.replace("%h", os.uname().nodename)
         wait_for(
@@ -140,9 +158,7 @@ def blocker():
 
 
 def duplicates() -> list[dict]:
-    return list(
-        Flag.objects.values("kind", "practice", "means", "objective").annotate(n=Count("pk")).filter(n__gt=1)
-    )
+    return list(Flag.objects.values("kind", "practice", "means", "objective").annotate(n=Count("pk")).filter(n__gt=1))
 
 
 def assert_converged(expected: set[tuple[str, str]]) -> None:

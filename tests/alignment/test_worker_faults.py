@@ -67,9 +67,7 @@ def save_with_broker(broker_url: str, template: Path, tmp_path: Path) -> dict:
     database = tmp_path / "db.sqlite3"
     shutil.copy(template, database)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "CELERY_BROKER_URL": broker_url}
-    done = subprocess.run(
-        [sys.executable, "-c", SAVE], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", SAVE], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

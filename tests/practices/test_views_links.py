@@ -249,3 +249,16 @@ def test_means_link_error_comes_back_in_the_region(client, manager, world):
     html = _text(response)
     assert html.lstrip().startswith('<section class="card" id="why"')
     assert "at most 300 characters" in html
+
+
+def test_link_form_does_not_offer_objectives_the_means_already_serves(client, org, manager):
+    from tests.factories import MeansFactory, MeansObjectiveFactory, ObjectiveFactory
+
+    served = ObjectiveFactory(title="Already served goal", unit=org.north)
+    other = ObjectiveFactory(title="Another goal", unit=org.north)
+    means = MeansFactory(unit=org.north)
+    MeansObjectiveFactory(means=means, objective=served)
+    client.force_login(manager)
+    html = client.get(reverse("practices:means_detail", args=[means.pk])).content.decode()
+    assert f'name="objective" value="{other.pk}"' in html
+    assert f'name="objective" value="{served.pk}"' not in html

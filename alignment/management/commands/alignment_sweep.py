@@ -46,9 +46,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(_("Another sweep is running: nothing to do.")))
             return
         self.stdout.write(self._table(engine.summarise(results)))
-        self.stdout.write(
-            _("Swept in %(seconds).2f s.") % {"seconds": sum(r.seconds for r in results)}
-        )
+        self.stdout.write(_("Swept in %(seconds).2f s.") % {"seconds": sum(r.seconds for r in results)})
 
     def _table(self, summary) -> str:
         headings = [str(h) for h in engine.SUMMARY_HEADINGS]
@@ -67,7 +65,8 @@ class Command(BaseCommand):
 
         def line(cells):
             return "  ".join(
-                str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+                str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             )
 
         rule = "  ".join("-" * w for w in widths)

@@ -188,7 +188,9 @@ class Organisation:
         self.practice_means = array("q")
         for p in range(1, self.n_practices + 1):
             r = rng.random()
-            status = PracticeStatus.ACTIVE if r < 0.90 else PracticeStatus.PROPOSED if r < 0.97 else PracticeStatus.RETIRED
+            status = (
+                PracticeStatus.ACTIVE if r < 0.90 else PracticeStatus.PROPOSED if r < 0.97 else PracticeStatus.RETIRED
+            )
             yield f"{p}\tPractice {p}\t\t{status}\t\t{STAMP}\t{STAMP}\t1\t{self._owner()}\t{NULL}\t{self._unit()}\n"
             objectives = []
             if rng.random() >= 0.015:
@@ -201,7 +203,7 @@ class Organisation:
                 self.practice_objective.extend((p, o))
             available = self.available[objectives[0]] if objectives else ()
             chosen = set()
-            for _ in range(1 + (rng.random() < 0.6) + (rng.random() < 0.2)):
+            for _draw in range(1 + (rng.random() < 0.6) + (rng.random() < 0.2)):
                 chosen.add(rng.choice(available) if available else rng.randrange(1, self.n_means + 1))
             if rng.random() < 0.01:
                 chosen.add(rng.randrange(1, self.n_means + 1))  # a means from somewhere else
@@ -301,9 +303,7 @@ class Command(BaseCommand):
     # --- the database -------------------------------------------------------------------
     def _require_bench_database(self) -> None:
         if connection.vendor != "postgresql":
-            raise CommandError(
-                _("The benchmark needs PostgreSQL: run it with DATABASE_URL=postgres://…/raison_bench.")
-            )
+            raise CommandError(_("The benchmark needs PostgreSQL: run it with DATABASE_URL=postgres://…/raison_bench."))
         name = connection.settings_dict["NAME"]
         if "bench" not in name:
             raise CommandError(
@@ -367,22 +367,56 @@ class Command(BaseCommand):
             _copy(
                 cursor,
                 "auth_user",
-                ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                 "is_staff", "is_active", "date_joined"),
+                (
+                    "id",
+                    "password",
+                    "last_login",
+                    "is_superuser",
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "is_staff",
+                    "is_active",
+                    "date_joined",
+                ),
                 org.user_rows(),
             )
             _copy(
                 cursor,
                 "objectives_objective",
-                ("id", "title", "statement", "status", "starts_on", "ends_on", "created_at", "updated_at", "version",
-                 "owner_id", "parent_id", "unit_id"),
+                (
+                    "id",
+                    "title",
+                    "statement",
+                    "status",
+                    "starts_on",
+                    "ends_on",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                    "owner_id",
+                    "parent_id",
+                    "unit_id",
+                ),
                 org.objective_rows(),
             )
             _copy(
                 cursor,
                 "practices_means",
-                ("id", "name", "kind", "description", "url", "status", "created_at", "updated_at", "version",
-                 "owner_id", "unit_id"),
+                (
+                    "id",
+                    "name",
+                    "kind",
+                    "description",
+                    "url",
+                    "status",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                    "owner_id",
+                    "unit_id",
+                ),
                 org.means_rows(),
             )
             link = ("id", "rationale", "created_at", "created_by_id")
@@ -390,8 +424,19 @@ class Command(BaseCommand):
             _copy(
                 cursor,
                 "practices_practice",
-                ("id", "name", "description", "status", "decision_reason", "created_at", "updated_at", "version",
-                 "owner_id", "proposed_by_id", "unit_id"),
+                (
+                    "id",
+                    "name",
+                    "description",
+                    "status",
+                    "decision_reason",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                    "owner_id",
+                    "proposed_by_id",
+                    "unit_id",
+                ),
                 org.practice_rows(),
             )
             _copy(
@@ -401,7 +446,9 @@ class Command(BaseCommand):
                 Organisation.link_rows(org.practice_objective),
             )
             _copy(
-                cursor, "practices_practicemeans", (*link, "means_id", "practice_id"),
+                cursor,
+                "practices_practicemeans",
+                (*link, "means_id", "practice_id"),
                 Organisation.link_rows(org.practice_means),
             )
             timings["generate_and_copy_s"] = time.perf_counter() - step
@@ -460,15 +507,19 @@ class Command(BaseCommand):
                 for r in results
             },
         }
-        self._say(_("  %(label)s: %(total).2f s %(rules)s") % {"label": label, "total": total, "rules": figures["rules"]})
+        self._say(
+            _("  %(label)s: %(total).2f s %(rules)s") % {"label": label, "total": total, "rules": figures["rules"]}
+        )
         return figures
 
     def _raw_statements(self) -> dict:
         """The six rules as bare SELECTs (counted, so nothing travels to Python): the floor."""
         figures: dict = {"rules": {}}
         total = 0.0
-        with connection.cursor() as cursor:
-            for rule in engine.RULES:
+        for rule in engine.RULES:
+            # Same settings as the sweep's own transactions, so only the SQL differs.
+            with transaction.atomic(), connection.cursor() as cursor:
+                engine.tune_for_full_check(cursor)
                 started = time.perf_counter()
                 cursor.execute(f"SELECT count(*) FROM ({engine.problem_sql(rule)}) AS problem")
                 count = cursor.fetchone()[0]
@@ -484,7 +535,11 @@ class Command(BaseCommand):
         self._say(_("Measuring the sweep's memory in a separate process…"))
         done = subprocess.run(
             [sys.executable, "manage.py", "bench_engine", "--memory-probe"],
-            cwd=settings.BASE_DIR, env=os.environ.copy(), capture_output=True, text=True, check=True,
+            cwd=settings.BASE_DIR,
+            env=os.environ.copy(),
+            capture_output=True,
+            text=True,
+            check=True,
         )
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         self._say(_("  memory: %(f)s") % {"f": figures})
@@ -581,12 +636,16 @@ class Command(BaseCommand):
                 " JOIN practices_practice p ON p.id = po.practice_id WHERE p.status = 'active' LIMIT 1"
             )
             practice_id, objective_id = cursor.fetchone()
-            scope = engine.Scope.of([practice_id], [], [objective_id])
-            for rule in engine.RULES:
-                for name, sql in (("full", engine.problem_sql(rule)), ("scoped", engine.problem_sql(rule, scope))):
+        # The live path's scope after unlinking that practice from that objective.
+        scope = engine.Scope.of([practice_id], [], [objective_id])
+        for rule in engine.RULES:
+            for name, sql in (("full", engine.problem_sql(rule)), ("scoped", engine.problem_sql(rule, scope))):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    if name == "full":
+                        engine.tune_for_full_check(cursor)
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                     plan = "\n".join(row[0] for row in cursor.fetchall())
-                    (directory / f"{rule.kind.value}-{name}.txt").write_text(f"{sql}\n\n{plan}\n")
+                (directory / f"{rule.kind.value}-{name}.txt").write_text(f"{sql}\n\n{plan}\n")
         self._say(_("Plans written to %(dir)s") % {"dir": directory})
 
     # --- latency with a real worker ---------------------------------------------------------
@@ -608,13 +667,35 @@ class Command(BaseCommand):
         name = f"bench-{uuid.uuid4().hex[:6]}@%h"
         log_path = Path(tempfile.gettempdir()) / f"raison-bench-worker-{os.getpid()}.log"
         with open(log_path, "wb") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "--app", "alignment", "worker", "--pool", "prefork",
-                 "--concurrency", str(options["worker_concurrency"]), "--hostname", name, "--loglevel", "INFO",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat", "--optimization", "fair",
-                 "--prefetch-multiplier", "1"],
-                cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker},
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            worker = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "--app",
+                    "alignment",
+                    "worker",
+                    "--pool",
+                    "prefork",
+                    "--concurrency",
+                    str(options["worker_concurrency"]),
+                    "--hostname",
+                    name,
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--optimization",
+                    "fair",
+                    "--prefetch-multiplier",
+                    "1",
+                ],
+                cwd=settings.BASE_DIR,
+                env={**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             hostname = name.replace("%h", os.uname().nodename)
@@ -742,8 +823,7 @@ def _orm_mismatched(practice: Practice) -> bool:
     if not chain:
         return False
     return any(
-        not means.objectives.filter(pk__in=chain).exists()
-        for means in practice.means.filter(status=MeansStatus.ACTIVE)
+        not means.objectives.filter(pk__in=chain).exists() for means in practice.means.filter(status=MeansStatus.ACTIVE)
     )
 
 
