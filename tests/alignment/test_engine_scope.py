@@ -77,7 +77,7 @@ def assert_full_run_agrees(what: str) -> None:
 
 
 def test_scope_counts_and_task_arguments():
-    scope = engine.Scope.of([3, 1, None], [2], [], [5]) | engine.Scope.of(objective_ids=[7])
+    scope = engine.Scope.of([3, 1, None], [2], ["7"], [5])
     assert len(scope) == 5
     assert scope.as_task_kwargs() == {
         "practice_ids": [1, 3],
