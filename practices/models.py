@@ -157,7 +157,11 @@ class LinkBase(models.Model):
 
     rationale = models.CharField(_("rationale"), max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("linked by"),
     )
     created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
