@@ -50,3 +50,16 @@ def test_admin_shows_the_history_of_a_user_edit(admin_client):
     response = admin_client.get(url)
     assert response.status_code == 200
     assert b"claire" in response.content
+
+
+@pytest.mark.django_db
+def test_a_change_in_the_admin_is_flagged_right_after_it_is_saved(admin_client, django_capture_on_commit_callbacks):
+    from alignment.models import Flag, FlagKind
+    from practices.models import PracticeObjective
+
+    link = PracticeObjective.objects.select_related("practice").get(practice__name__startswith="Friday show-and-tell")
+    url = reverse("admin:practices_practiceobjective_delete", args=[link.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert Flag.objects.open().filter(kind=FlagKind.ORPHAN_PRACTICE, practice=link.practice).exists()

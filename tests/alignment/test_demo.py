@@ -67,3 +67,14 @@ def test_load_demo_refuses_in_production(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo")
     assert not Unit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_is_flagged_as_soon_as_it_is_loaded(django_capture_on_commit_callbacks):
+    from alignment.models import Flag, FlagKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo("en")
+    open_flags = {(flag.kind, str(flag.subject)) for flag in Flag.objects.open()}
+    assert (FlagKind.ORPHAN_PRACTICE, "Each team keeps its own shared folder of templates") in open_flags
+    assert (FlagKind.PURPOSELESS_MEANS, "Team chat rooms") in open_flags
