@@ -76,6 +76,18 @@ def pytest_report_header(config):
     return lines
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates the language of each request in the thread and never
+    # puts it back: without this, a test after a French request would run in French.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))

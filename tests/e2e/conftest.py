@@ -123,6 +123,19 @@ def demo(transactional_db):
     load_demo("en")
 
 
+@pytest.fixture(autouse=True)
+def _engine_in_process():
+    """The browser scenarios read flags right after each action, so the engine runs
+    in-process here even when the run has a broker; tests/alignment/test_worker.py
+    proves the same live path through a real worker on Redis."""
+    from alignment.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
     from playwright.sync_api import expect
 
@@ -139,6 +152,14 @@ def screenshot(page, name: str) -> None:
     # caret="initial": hiding the caret leaves style="" on inputs, which htmx then settles
     # onto swapped-in elements, and the strict CSP (rightly) refuses that inline style.
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished swapping and settling: new content gets its hx-*
+    behaviour only then, and a key pressed earlier would submit the form the plain way."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
 
 
 def mark_document(page) -> None:

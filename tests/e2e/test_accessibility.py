@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from alignment.models import Flag, FlagKind
 from objectives.models import Objective
 from practices.models import Means, Practice
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, settled, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -237,6 +237,7 @@ def test_keyboard_focus_is_not_lost_when_htmx_swaps_a_region(new_page, demo):
     page.keyboard.press("Enter")
     undo = page.locator("#why").get_by_role("button", name="Undo")
     expect(undo).to_be_focused()
+    settled(page)
     page.keyboard.press("Enter")
     expect(page.locator("#why").get_by_role("status")).to_have_text("Link restored.")
     expect(page.locator("#why").get_by_role("status")).to_be_focused()
@@ -253,6 +254,7 @@ def test_keyboard_focus_is_not_lost_when_htmx_swaps_a_region(new_page, demo):
     flag = Flag.objects.open().get(kind=FlagKind.PURPOSELESS_MEANS)
     page.locator(f"#flag-{flag.pk}").get_by_role("link", name=re.compile("Resolve")).focus()
     page.keyboard.press("Enter")
+    settled(page)
     page.get_by_label("Why is this an accepted exception?").fill("Kept for on-call until the migration.")
     page.get_by_role("button", name="Accept as an exception").focus()
     page.keyboard.press("Enter")

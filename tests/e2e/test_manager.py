@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import Means, MeansObjective
-from tests.e2e.conftest import mark_document, same_document, screenshot, sign_in
+from tests.e2e.conftest import mark_document, same_document, screenshot, settled, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -81,6 +81,7 @@ def test_manager_creates_a_sub_objective_and_links_the_wiki_to_it(page, demo):
     screenshot(page, "manager-means-linked")
 
     # Unlink, then undo.
+    settled(page)
     why.get_by_role("button", name=f"Unlink “{SUB}”").click()
     expect(page.locator("#why").get_by_role("button", name="Undo")).to_be_visible()
     expect(page.locator("#why")).to_contain_text(f"Unlinked “{SUB}”.")
@@ -88,6 +89,7 @@ def test_manager_creates_a_sub_objective_and_links_the_wiki_to_it(page, demo):
     assert not MeansObjective.objects.filter(means=wiki, objective=sub).exists()
     screenshot(page, "manager-means-unlinked-undo")
 
+    settled(page)
     page.locator("#why").get_by_role("button", name="Undo").click()
     restored = page.locator("#why .flag-item").filter(has_text=SUB)
     expect(restored).to_be_visible()
