@@ -53,7 +53,9 @@ def test_admin_shows_the_history_of_a_user_edit(admin_client):
 
 
 @pytest.mark.django_db
-def test_a_change_in_the_admin_is_flagged_right_after_it_is_saved(admin_client, django_capture_on_commit_callbacks):
+def test_a_change_in_the_admin_is_flagged_right_after_it_is_saved(
+    eager_tasks, admin_client, django_capture_on_commit_callbacks
+):
     from alignment.models import Flag, FlagKind
     from practices.models import PracticeObjective
 

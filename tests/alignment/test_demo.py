@@ -70,7 +70,7 @@ def test_load_demo_refuses_in_production(settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_is_flagged_as_soon_as_it_is_loaded(django_capture_on_commit_callbacks):
+def test_the_demo_is_flagged_as_soon_as_it_is_loaded(eager_tasks, django_capture_on_commit_callbacks):
     from alignment.models import Flag, FlagKind
 
     with django_capture_on_commit_callbacks(execute=True):
