@@ -7,6 +7,7 @@ edit the same record the second one is told, and nothing they typed is lost.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +46,31 @@ def save_versioned(instance: Model, *, expected_version: int | None, fields: lis
     if by is not None:
         instance._history_user = by
     instance.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def update_versioned(
+    instance: Model,
+    changes: dict,
+    *,
+    allowed: tuple[str, ...],
+    by,
+    expected_version: int | None,
+    clean_exclude: tuple[str, ...] = (),
+) -> None:
+    """Apply a person's edit of ``allowed`` fields (text trimmed), validate it, save it versioned."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        # A programming error, not a person's: the forms only send editable fields.
+        raise ValueError(f"{type(instance).__name__} edits cannot change {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+    instance.full_clean(exclude=list(clean_exclude))
+    save_versioned(instance, expected_version=expected_version, fields=list(changes), by=by)
+
+
+def set_status_versioned(instance: Model, status: str, *, by, expected_version: int | None) -> None:
+    """Change a record's status to one of its field's choices, versioned like any edit."""
+    if status not in dict(type(instance)._meta.get_field("status").choices):
+        raise ValidationError({"status": _("Unknown status.")})
+    instance.status = status
+    save_versioned(instance, expected_version=expected_version, fields=["status"], by=by)

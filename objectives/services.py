@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from alignment import roles
-from alignment.editing import save_versioned
+from alignment.editing import save_versioned, set_status_versioned, update_versioned
 from objectives.models import Objective, ObjectiveStatus
 
 #: The advisory lock that serialises hierarchy writes on PostgreSQL (see migration 0002).
@@ -114,24 +114,21 @@ def objective_create(
 @transaction.atomic
 def objective_update(*, objective: Objective, by, expected_version: int | None = None, **changes) -> Objective:
     require_edit(by, objective)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"objective_update cannot change {sorted(unknown)}")
-    for name, value in changes.items():
-        setattr(objective, name, value.strip() if isinstance(value, str) else value)
-    _check_horizon(objective.starts_on, objective.ends_on)
-    objective.full_clean(exclude=["parent"])
-    save_versioned(objective, expected_version=expected_version, fields=list(changes), by=by)
+    update_versioned(
+        objective,
+        changes,
+        allowed=EDITABLE_FIELDS,
+        by=by,
+        expected_version=expected_version,
+        clean_exclude=("parent",),
+    )
     return objective
 
 
 @transaction.atomic
 def objective_set_status(*, objective: Objective, by, status: str, expected_version: int | None = None) -> Objective:
     require_edit(by, objective)
-    if status not in ObjectiveStatus.values:
-        raise ValidationError({"status": _("Unknown status.")})
-    objective.status = status
-    save_versioned(objective, expected_version=expected_version, fields=["status"], by=by)
+    set_status_versioned(objective, status, by=by, expected_version=expected_version)
     return objective
 
 

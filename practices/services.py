@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from alignment import roles
-from alignment.editing import save_versioned
+from alignment.editing import save_versioned, set_status_versioned, update_versioned
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import (
     Means,
@@ -70,23 +70,14 @@ def means_create(
 @transaction.atomic
 def means_update(*, means: Means, by, expected_version: int | None = None, **changes) -> Means:
     roles.require_manager(by, means.unit_id)
-    unknown = set(changes) - set(MEANS_FIELDS)
-    if unknown:
-        raise ValueError(f"means_update cannot change {sorted(unknown)}")
-    for name, value in changes.items():
-        setattr(means, name, value.strip() if isinstance(value, str) else value)
-    means.full_clean()
-    save_versioned(means, expected_version=expected_version, fields=list(changes), by=by)
+    update_versioned(means, changes, allowed=MEANS_FIELDS, by=by, expected_version=expected_version)
     return means
 
 
 @transaction.atomic
 def means_set_status(*, means: Means, by, status: str, expected_version: int | None = None) -> Means:
     roles.require_manager(by, means.unit_id)
-    if status not in MeansStatus.values:
-        raise ValidationError({"status": _("Unknown status.")})
-    means.status = status
-    save_versioned(means, expected_version=expected_version, fields=["status"], by=by)
+    set_status_versioned(means, status, by=by, expected_version=expected_version)
     return means
 
 
@@ -129,23 +120,14 @@ def practice_propose(*, by, name: str, description: str = "", unit=None) -> Prac
 @transaction.atomic
 def practice_update(*, practice: Practice, by, expected_version: int | None = None, **changes) -> Practice:
     roles.require_manager(by, practice.unit_id)
-    unknown = set(changes) - set(PRACTICE_FIELDS)
-    if unknown:
-        raise ValueError(f"practice_update cannot change {sorted(unknown)}")
-    for name, value in changes.items():
-        setattr(practice, name, value.strip() if isinstance(value, str) else value)
-    practice.full_clean()
-    save_versioned(practice, expected_version=expected_version, fields=list(changes), by=by)
+    update_versioned(practice, changes, allowed=PRACTICE_FIELDS, by=by, expected_version=expected_version)
     return practice
 
 
 @transaction.atomic
 def practice_set_status(*, practice: Practice, by, status: str, expected_version: int | None = None) -> Practice:
     roles.require_manager(by, practice.unit_id)
-    if status not in PracticeStatus.values:
-        raise ValidationError({"status": _("Unknown status.")})
-    practice.status = status
-    save_versioned(practice, expected_version=expected_version, fields=["status"], by=by)
+    set_status_versioned(practice, status, by=by, expected_version=expected_version)
     return practice
 
 
