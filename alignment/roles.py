@@ -101,6 +101,11 @@ def require_member(user) -> None:
         raise PermissionDenied(_("Please sign in first."))
 
 
+def member_unit_ids(user) -> frozenset[int]:
+    """Units where ``user`` holds a membership, whatever the role."""
+    return _rights(user).member_units
+
+
 def home_unit_id(user) -> int | None:
     """The unit a person's bottom-up proposals belong to by default."""
     members = _rights(user).member_units

@@ -87,6 +87,18 @@ class ProposeForm(forms.Form):
         help_text=_("What you do, and what it brings to your team."),
     )
 
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone in several units says which one the proposal comes from: its managers
+        # are the ones who decide on it. With one unit there is nothing to ask.
+        if units is not None and len(units) > 1:
+            self.fields["unit"] = forms.ModelChoiceField(
+                label=_("From the unit"),
+                queryset=units,
+                empty_label=None,
+                help_text=_("The managers of this unit will adopt or decline it."),
+            )
+
 
 class MeansStatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=MeansStatus.choices)

@@ -27,7 +27,7 @@ from django_htmx.http import trigger_client_event
 
 from alignment import roles
 from alignment.editing import EditConflict
-from alignment.models import FlagKind
+from alignment.models import FlagKind, Unit
 from alignment.trace import means_trace, practice_trace
 from objectives import selectors as objective_selectors
 from objectives.models import Objective
@@ -815,7 +815,7 @@ class ProposalsPage:
         self.notice = notice
         self.user = request.user
         self.can_decide = roles.is_manager(request.user)
-        self.propose_form = propose_form or ProposeForm(auto_id="propose-%s")
+        self.propose_form = propose_form or ProposeForm(auto_id="propose-%s", units=_proposal_units(request))
         self._forms = {"pk": decided_pk, "adopt": adopt_form, "decline": decline_form}
         self.search_for = _int_or_none(request.GET.get("for"))
         self.search_q = _query(request, "q")
@@ -871,16 +871,23 @@ def proposals(request: HttpRequest) -> HttpResponse:
     return _proposals_page(request)
 
 
+def _proposal_units(request: HttpRequest):
+    return Unit.objects.filter(pk__in=roles.member_unit_ids(request.user)).order_by("name")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _proposals_page(request)
-    form = ProposeForm(request.POST, auto_id="propose-%s")
+    form = ProposeForm(request.POST, auto_id="propose-%s", units=_proposal_units(request))
     if form.is_valid():
         try:
             practice = services.practice_propose(
-                by=request.user, name=form.cleaned_data["name"], description=form.cleaned_data["description"]
+                by=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                unit=form.cleaned_data.get("unit"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -229,3 +229,39 @@ def test_a_proposal_cannot_be_practised_yet(client, employee, world):
     response = client.post(url, {"practising": "on"})
     assert response.status_code == 302
     assert not Practitioner.objects.exists()
+
+
+def test_someone_in_two_units_chooses_where_the_proposal_comes_from(client, org, employee):
+    from alignment.models import Role
+    from practices.models import Practice
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=employee, unit=org.south, role=Role.EMPLOYEE)
+    client.force_login(employee)
+    page = client.get(reverse("practices:proposals")).content.decode()
+    assert 'name="unit"' in page
+    response = client.post(
+        reverse("practices:propose"), {"name": "Pair on incidents", "description": "", "unit": org.south.pk}
+    )
+    assert response.status_code == 302
+    assert Practice.objects.get(name="Pair on incidents").unit == org.south
+
+
+def test_a_proposal_cannot_come_from_a_unit_the_person_is_not_in(client, org, employee):
+    from alignment.models import Role
+    from practices.models import Practice
+    from tests.factories import MembershipFactory, UnitFactory
+
+    MembershipFactory(user=employee, unit=org.south, role=Role.EMPLOYEE)
+    elsewhere = UnitFactory(name="Elsewhere")
+    client.force_login(employee)
+    response = client.post(
+        reverse("practices:propose"), {"name": "Sneaky practice", "description": "", "unit": elsewhere.pk}
+    )
+    assert response.status_code == 422
+    assert not Practice.objects.filter(name="Sneaky practice").exists()
+
+
+def test_someone_in_one_unit_is_not_asked_for_a_unit(client, employee):
+    client.force_login(employee)
+    assert 'name="unit"' not in client.get(reverse("practices:proposals")).content.decode()
