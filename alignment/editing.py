@@ -74,3 +74,12 @@ def set_status_versioned(instance: Model, status: str, *, by, expected_version: 
         raise ValidationError({"status": _("Unknown status.")})
     instance.status = status
     save_versioned(instance, expected_version=expected_version, fields=["status"], by=by)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the field it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

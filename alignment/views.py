@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from alignment import roles, selectors, services
+from alignment.editing import add_service_errors
 from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
 from alignment.models import FLAG_SUBJECT, Flag, Notification
 from objectives.selectors import objective_search
@@ -219,7 +220,7 @@ def flag_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.flag_acknowledge(flag=flag, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _done(request, _("Flag accepted as an exception."))
     return _flag_page(request, flag, ack_form=form, status=422)
@@ -245,7 +246,7 @@ def flag_link(request: HttpRequest, pk: int) -> HttpResponse:
                     means=flag.means, objective=objective, by=request.user, rationale=rationale
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _done(
                 request,
@@ -271,14 +272,6 @@ def flag_retire(request: HttpRequest, pk: int) -> HttpResponse:
         ack_form.add_error(None, error)
         return _flag_page(request, flag, ack_form=ack_form, status=422)
     return _done(request, _("“%(subject)s” retired.") % {"subject": flag.subject})
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Notifications --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alignment import roles
-from alignment.editing import EditConflict
+from alignment.editing import EditConflict, add_service_errors
 from objectives import selectors, services
 from objectives.forms import (
     ObjectiveCreateForm,
@@ -56,15 +56,6 @@ def _get_objective_for_edit(request: HttpRequest, pk: int) -> Objective:
     objective = _get_objective(pk)
     services.require_edit(request.user, objective)
     return objective
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _conflict_form(form_class, request: HttpRequest, conflict: EditConflict, **kwargs):
@@ -204,7 +195,7 @@ def create(request: HttpRequest) -> HttpResponse:
             try:
                 objective = services.objective_create(by=request.user, **data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error("unit", str(error))
             else:
@@ -245,7 +236,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form = _conflict_form(ObjectiveEditForm, request, error)
                 status = 409
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
                 status = 422
             else:
                 messages.success(request, _("Objective “%(title)s” saved.") % {"title": objective.title})
@@ -285,7 +276,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
                 form = _conflict_form(ObjectiveStatusForm, request, error)
                 status = 409
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
                 status = 422
             else:
                 messages.success(
@@ -330,7 +321,7 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
                 form = _conflict_form(ObjectiveReparentForm, request, error)
                 status = 409
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
                 status = 422
             except PermissionDenied as error:
                 # Allowed to edit this objective but not to put it there: say so next to the field.

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from alignment import roles
-from alignment.editing import EditConflict
+from alignment.editing import EditConflict, add_service_errors
 from alignment.models import FlagKind, Unit
 from alignment.trace import means_trace, practice_trace
 from objectives import selectors as objective_selectors
@@ -47,7 +47,6 @@ from practices.forms import (
     PracticeStatusForm,
     PractiseForm,
     ProposeForm,
-    add_service_errors,
 )
 from practices.models import Means, Practice, PracticeStatus
 
