@@ -27,7 +27,7 @@ COPY . .
 RUN export RAISON_ENV=production ALLOWED_HOSTS=build.invalid SECRET_KEY=docker-build-only-not-a-secret-0123456789abcdefghijkl \
     && python manage.py compilemessages --verbosity 0 \
     && python manage.py collectstatic --noinput --verbosity 0 \
-    && python -m compileall -q alignment objectives practices
+    && python -m compileall -q raison org objectives practices alignment
 
 # --- runtime ---------------------------------------------------------------------
 FROM python:3.11-slim

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alignment import roles
 from objectives.models import Objective, ObjectiveStatus
 from objectives.services import objective_create
+from org import roles
 from practices.models import Means, MeansKind, MeansObjective, Practice, PracticeMeans, PracticeObjective
 from practices.services import (
     means_create,

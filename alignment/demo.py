@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from alignment.models import Membership, Role, Unit
 from objectives.models import ObjectiveStatus
 from objectives.services import objective_create
+from org.models import Membership, Role, Unit
 from practices.models import MeansKind
 from practices.services import (
     means_create,

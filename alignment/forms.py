@@ -6,8 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from alignment.models import FlagKind, Unit
+from alignment.models import FlagKind
 from objectives.models import Objective, ObjectiveStatus
+from org.models import Unit
 
 
 class FlagFilterForm(forms.Form):

@@ -16,9 +16,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from alignment.models import Flag, FlagKind, Notification, Unit
+from alignment.models import Flag, FlagKind, Notification
 from objectives import selectors as objective_selectors
 from objectives.models import Objective, ObjectiveStatus
+from org.models import Unit
 from practices.models import (
     Means,
     MeansObjective,

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alignment import roles
 from alignment.models import Flag, Notification
+from org import roles
 
 
 def flag_subject_unit_id(flag: Flag) -> int | None:

@@ -2,7 +2,7 @@
 
 Everyone signed in reads everything (transparency is the point); acting on a flag is
 for managers of the flagged record's unit (executives: everywhere below them), checked
-through ``alignment.services`` / ``alignment.roles`` and again by the services called.
+through ``alignment.services`` / ``org.roles`` and again by the services called.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import roles, selectors, services
-from alignment.editing import add_service_errors
+from alignment import selectors, services
 from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
 from alignment.models import FLAG_SUBJECT, Flag, Notification
 from objectives.selectors import objective_search
+from org import roles
 from practices import services as practice_services
+from raison.editing import add_service_errors
 
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alignment import roles
-from alignment.models import Unit
 from objectives import selectors
 from objectives.models import Objective, ObjectiveStatus
+from org import roles
+from org.models import Unit
 
 
 class DateInput(forms.DateInput):

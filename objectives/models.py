@@ -12,7 +12,7 @@ from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
-from alignment.hierarchy import ancestor_ids, subtree_ids
+from org.hierarchy import ancestor_ids, subtree_ids
 
 
 class ObjectiveStatus(models.TextChoices):
@@ -56,7 +56,7 @@ class Objective(TreeNode):
     title = models.CharField(_("title"), max_length=200)
     statement = models.TextField(_("statement"), help_text=_("Why this objective exists, in plain words."))
     unit = models.ForeignKey(
-        "alignment.Unit", on_delete=models.PROTECT, related_name="objectives", verbose_name=_("owning unit")
+        "org.Unit", on_delete=models.PROTECT, related_name="objectives", verbose_name=_("owning unit")
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from alignment.models import Flag, Unit
+from alignment.models import Flag
 from objectives.models import Objective, ObjectiveStatus
+from org.models import Unit
 
 #: How many matches the search-as-you-type fragment shows at most.
 SEARCH_LIMIT = 20

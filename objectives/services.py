@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from alignment import roles
-from alignment.editing import save_versioned, set_status_versioned, update_versioned
 from objectives.models import Objective, ObjectiveStatus
+from org import roles
+from raison.editing import save_versioned, set_status_versioned, update_versioned
 
 #: The advisory lock that serialises hierarchy writes on PostgreSQL (see migration 0002).
 HIERARCHY_LOCK = 7419001

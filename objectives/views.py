@@ -2,7 +2,7 @@
 
 Everyone signed in reads everything; executives create strategic roots; managers
 create sub-objectives under active objectives of their units, edit, change status,
-re-parent and archive. Rights come from ``alignment.roles`` through
+re-parent and archive. Rights come from ``org.roles`` through
 ``objectives.services.can_edit_objective``; the services check again before writing.
 """
 
@@ -18,8 +18,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alignment import roles
-from alignment.editing import EditConflict, add_service_errors
 from objectives import selectors, services
 from objectives.forms import (
     ObjectiveCreateForm,
@@ -29,6 +27,8 @@ from objectives.forms import (
     ObjectiveStatusForm,
 )
 from objectives.models import Objective, ObjectiveStatus
+from org import roles
+from raison.editing import EditConflict, add_service_errors
 
 PAGE_SIZE = 25
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alignment.models import Unit
 from objectives.models import Objective
+from org.models import Unit
 from practices.models import Means, MeansKind, MeansStatus, Practice, PracticeStatus
 
 RATIONALE_HELP = _("One sentence: why does this link exist?")

@@ -56,9 +56,7 @@ class Means(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=MeansKind.choices)
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("link"), blank=True, help_text=_("Where the tool lives, for a technical means."))
-    unit = models.ForeignKey(
-        "alignment.Unit", on_delete=models.PROTECT, related_name="means", verbose_name=_("owning unit")
-    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="means", verbose_name=_("owning unit"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -101,7 +99,7 @@ class Practice(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     unit = models.ForeignKey(
-        "alignment.Unit", on_delete=models.PROTECT, related_name="practices", verbose_name=_("owning unit")
+        "org.Unit", on_delete=models.PROTECT, related_name="practices", verbose_name=_("owning unit")
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from alignment import roles
-from alignment.models import Flag, Unit
+from alignment.models import Flag
+from org import roles
+from org.models import Unit
 from practices.models import (
     Means,
     Practice,

@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from alignment import roles
-from alignment.editing import save_versioned, set_status_versioned, update_versioned
 from objectives.models import Objective, ObjectiveStatus
+from org import roles
 from practices.models import (
     Means,
     MeansObjective,
@@ -25,6 +24,7 @@ from practices.models import (
     PracticeStatus,
     Practitioner,
 )
+from raison.editing import save_versioned, set_status_versioned, update_versioned
 
 MEANS_FIELDS = ("name", "kind", "description", "url", "owner")
 PRACTICE_FIELDS = ("name", "description", "owner")

@@ -25,12 +25,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import roles
-from alignment.editing import EditConflict, add_service_errors
-from alignment.models import FlagKind, Unit
+from alignment.models import FlagKind
 from alignment.trace import means_trace, practice_trace
 from objectives import selectors as objective_selectors
 from objectives.models import Objective
+from org import roles
+from org.models import Unit
 from practices import selectors, services
 from practices.forms import (
     AdoptForm,
@@ -49,6 +49,7 @@ from practices.forms import (
     ProposeForm,
 )
 from practices.models import Means, Practice, PracticeStatus
+from raison.editing import EditConflict, add_service_errors
 
 #: Sent after any change that can raise or resolve flags, so other regions refresh themselves.
 ALIGNMENT_CHANGED = "alignmentChanged"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from alignment.models import Role, Unit
+from org.models import Role, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 

@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from alignment.models import Membership, Role, Unit
 from objectives.models import Objective, ObjectiveStatus
+from org.models import Membership, Role, Unit
 from practices.models import (
     Means,
     MeansKind,

@@ -5,8 +5,8 @@ relation row by row, so a template that starts following a foreign key in a loop
 fails the suite instead of slowing a large organisation down.
 """
 
-from alignment.settings import *  # noqa: F403
-from alignment.settings import INSTALLED_APPS, MIDDLEWARE
+from raison.settings import *  # noqa: F403
+from raison.settings import INSTALLED_APPS, MIDDLEWARE
 
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]

@@ -19,8 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from alignment.models import Flag, FlagKind, Notification, Role
+from alignment.models import Flag, FlagKind, Notification
 from objectives.models import ObjectiveStatus
+from org.models import Role
 from practices.models import PracticeStatus
 from tests.factories import (
     MeansFactory,

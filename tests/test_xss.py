@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from alignment.models import Flag, FlagKind, Notification, Role
+from alignment.models import Flag, FlagKind, Notification
 from objectives.models import ObjectiveStatus
+from org.models import Role
 from practices.models import PracticeStatus
 from tests.factories import (
     MeansFactory,

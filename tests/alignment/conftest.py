@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from alignment.celery import app as celery_app
 from alignment.models import Flag
 from objectives.models import Objective
 from practices.models import Means, Practice
+from raison.celery import app as celery_app
 from tests.factories import (
     MeansFactory,
     MeansObjectiveFactory,

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from alignment.demo import DEMO_PASSWORD, load_demo
-from alignment.models import Membership, Unit
 from objectives.models import Objective
+from org.models import Membership, Unit
 from practices.models import Means, MeansObjective, Practice, PracticeObjective, PracticeStatus
 
 

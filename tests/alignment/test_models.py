@@ -13,8 +13,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Membership, Notification, Role, Unit
+from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives.models import Objective
+from org.models import Membership, Role, Unit
 from practices.models import Means, MeansObjective, Practice, PracticeMeans, PracticeObjective, Practitioner
 from tests.factories import (
     MeansFactory,

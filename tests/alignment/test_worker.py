@@ -24,10 +24,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from alignment import engine, live
-from alignment.celery import app as celery_app
 from alignment.models import Flag, FlagKind
 from alignment.tasks import sweep_task
 from practices import services
+from raison.celery import app as celery_app
 from tests.alignment.conftest import break_everything, open_flags
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -53,7 +53,7 @@ def database_url() -> str:
 
 
 class Worker:
-    """``celery -A alignment worker`` in its own process group, on the test database."""
+    """``celery -A raison worker`` in its own process group, on the test database."""
 
     def __init__(self, log_dir: Path, *, pool: str = "prefork", env: dict[str, str] | None = None):
         self.name = f"raison-test-{uuid.uuid4().hex[:8]}@%h"
@@ -70,7 +70,7 @@ class Worker:
                     "-m",
                     "celery",
                     "--app",
-                    "alignment",
+                    "raison",
                     "worker",
                     "--pool",
                     self.pool,

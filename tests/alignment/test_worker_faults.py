@@ -27,7 +27,7 @@ import django
 django.setup()
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from alignment.models import Membership, Role, Unit
+from org.models import Membership, Role, Unit
 from practices import services
 from practices.models import Practice
 

@@ -128,7 +128,7 @@ def _engine_in_process():
     """The browser scenarios read flags right after each action, so the engine runs
     in-process here even when the run has a broker; tests/alignment/test_worker.py
     proves the same live path through a real worker on Redis."""
-    from alignment.celery import app as celery_app
+    from raison.celery import app as celery_app
 
     saved = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

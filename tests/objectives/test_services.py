@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alignment.editing import EditConflict
 from objectives.models import Objective, ObjectiveStatus
 from objectives.services import (
     can_edit_objective,
@@ -15,6 +14,7 @@ from objectives.services import (
     objective_set_status,
     objective_update,
 )
+from raison.editing import EditConflict
 from tests.factories import ObjectiveFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alignment.editing import EditConflict
 from objectives.models import ObjectiveStatus
 from practices import services
 from practices.models import (
@@ -27,6 +26,7 @@ from practices.models import (
     PracticeStatus,
     Practitioner,
 )
+from raison.editing import EditConflict
 from tests.factories import (
     MeansFactory,
     MeansObjectiveFactory,

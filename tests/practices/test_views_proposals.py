@@ -232,7 +232,7 @@ def test_a_proposal_cannot_be_practised_yet(client, employee, world):
 
 
 def test_someone_in_two_units_chooses_where_the_proposal_comes_from(client, org, employee):
-    from alignment.models import Role
+    from org.models import Role
     from practices.models import Practice
     from tests.factories import MembershipFactory
 
@@ -248,7 +248,7 @@ def test_someone_in_two_units_chooses_where_the_proposal_comes_from(client, org,
 
 
 def test_a_proposal_cannot_come_from_a_unit_the_person_is_not_in(client, org, employee):
-    from alignment.models import Role
+    from org.models import Role
     from practices.models import Practice
     from tests.factories import MembershipFactory, UnitFactory
 

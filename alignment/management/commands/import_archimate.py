@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from alignment.archimate import ArchimateImportError, format_summary, import_archimate
-from alignment.models import Unit
+from org.models import Unit
 
 
 class Command(BaseCommand):

@@ -26,7 +26,7 @@ def _database_ok() -> bool:
 def _broker_state() -> str:
     if settings.RAISON_EMBEDDED_TASKS:
         return "embedded"
-    from alignment.celery import app
+    from raison.celery import app
 
     try:
         with app.connection_for_write() as conn:

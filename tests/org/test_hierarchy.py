@@ -2,9 +2,9 @@
 
 import pytest
 
-from alignment.hierarchy import ancestor_ids, subtree_ids
-from alignment.models import Unit
 from objectives.models import Objective
+from org.hierarchy import ancestor_ids, subtree_ids
+from org.models import Unit
 from tests.factories import ObjectiveFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from alignment import roles
-from alignment.models import Role
+from org import roles
+from org.models import Role
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from alignment.models import MANAGING_ROLES, Membership, Role, Unit
+from org.models import MANAGING_ROLES, Membership, Role, Unit
 
 _CACHE_ATTR = "_raison_rights"
 

@@ -14,7 +14,7 @@ def test_healthz_reports_database_and_embedded_broker(client, settings):
 def test_healthz_reports_an_unreachable_broker_without_failing_the_web_node(client, settings, monkeypatch):
     from kombu import Connection
 
-    from alignment.celery import app
+    from raison.celery import app
 
     settings.RAISON_EMBEDDED_TASKS = False
     # Nothing listens on port 1.

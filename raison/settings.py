@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from alignment.envsettings import (
+from raison.envsettings import (
     env_bool,
     env_choice,
     env_database,
@@ -57,9 +58,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "alignment",
+    "raison",
+    "org",
     "objectives",
     "practices",
+    "alignment",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +76,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
 ]
+
+# The benchmarks ship with the source, not with the production image (.dockerignore
+# leaves them out): where the package is there, `manage.py bench_engine` works.
+if find_spec("benchmarks") is not None:
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -91,8 +99,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "alignment.urls"
-WSGI_APPLICATION = "alignment.wsgi.application"
+ROOT_URLCONF = "raison.urls"
+WSGI_APPLICATION = "raison.wsgi.application"
 
 TEMPLATES = [
     {

@@ -370,7 +370,7 @@ class Command(BaseCommand):
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
             dropped = self._drop_secondary_indexes(cursor)
             step = time.perf_counter()
-            _copy(cursor, "alignment_unit", ("id", "name", "code", "parent_id"), org.unit_rows())
+            _copy(cursor, "org_unit", ("id", "name", "code", "parent_id"), org.unit_rows())
             _copy(
                 cursor,
                 "auth_user",
@@ -463,7 +463,7 @@ class Command(BaseCommand):
             for statement in dropped:
                 cursor.execute(statement)
             timings["rebuild_indexes_s"] = time.perf_counter() - step
-            for table in ("alignment_unit", "auth_user", *BULK_TABLES):
+            for table in ("org_unit", "auth_user", *BULK_TABLES):
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false)"
                     f" FROM {table}"
@@ -471,7 +471,7 @@ class Command(BaseCommand):
             cursor.execute("SET session_replication_role = origin")
         step = time.perf_counter()
         with connection.cursor() as cursor:
-            for table in ("alignment_unit", "auth_user", *BULK_TABLES, "alignment_flag", "alignment_notification"):
+            for table in ("org_unit", "auth_user", *BULK_TABLES, "alignment_flag", "alignment_notification"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
             # Flush the load's gigabyte of WAL now, not during the first measured sweep.
             cursor.execute("CHECKPOINT")
@@ -669,7 +669,7 @@ class Command(BaseCommand):
     def _latency(self, options) -> dict:
         import psycopg
 
-        from alignment.celery import app
+        from raison.celery import app
 
         broker = options["broker"]
         self._say(_("Latency with a real worker on %(broker)s…") % {"broker": broker})

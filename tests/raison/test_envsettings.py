@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from alignment.envsettings import env_bool, env_choice, env_database, env_int, env_list, env_str
+from raison.envsettings import env_bool, env_choice, env_database, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -193,7 +193,7 @@ def start_django(**overrides: str) -> subprocess.CompletedProcess:
         for key, value in os.environ.items()
         if key not in {"SECRET_KEY", "DEBUG", "RAISON_ENV", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL"}
     }
-    environ.update({"DJANGO_SETTINGS_MODULE": "alignment.settings", "PYTHONWARNINGS": "error::DeprecationWarning"})
+    environ.update({"DJANGO_SETTINGS_MODULE": "raison.settings", "PYTHONWARNINGS": "error::DeprecationWarning"})
     environ.update(overrides)
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

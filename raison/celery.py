@@ -4,8 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alignment.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raison.settings")
 
-app = Celery("alignment")
+app = Celery("raison")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
