@@ -6,8 +6,9 @@ dedicated database, then measures, in one run:
 
 1. the full sweep (first: raising everything; then steady state);
 2. the six rules' raw ``SELECT`` statements alone, and the sweep / raw ratio;
-3. a naive per-row ORM loop on a sample, extrapolated to the whole organisation
-   (and checked against the SQL's answer on that sample);
+3. a naive per-row loop on a sample (the test suite's oracle, tests/alignment/oracle.py,
+   asking the database one question at a time), extrapolated to the whole organisation
+   and checked against the flags the sweep raised on that sample;
 4. the sweep's peak memory, as the resident set size of a process that only sweeps;
 5. the latency from removing one link (through the service, in a transaction) to its
    flag being visible, with a real ``celery -A alignment worker`` on Redis.
@@ -43,10 +44,11 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from alignment import engine
-from alignment.models import Flag, FlagKind
+from alignment.models import Flag
 from objectives.models import Objective, ObjectiveStatus
 from practices import services
 from practices.models import Means, MeansStatus, Practice, PracticeStatus
+from tests.alignment import oracle
 
 STAMP = "2026-01-01 00:00:00+00"
 NULL = r"\N"
@@ -588,60 +590,52 @@ class Command(BaseCommand):
             )
         )
 
-    # --- the per-row ORM loop, for comparison ----------------------------------------------
+    # --- the per-row loop, for comparison ----------------------------------------------
     def _orm_loop(self, sample: int, sweep_seconds: float) -> dict:
-        """What a naive engine would do: one Python decision per record, queries per row."""
-        self._say(_("Timing a per-row ORM loop on a sample…"))
+        """What a naive engine would do: the test suite's oracle, one query per lookup.
+
+        The oracle (tests/alignment/oracle.py) is the rules' independent, row-by-row
+        statement; timed on a sample and extrapolated, it is the figure the set-based
+        engine is compared with, and its answer on the sample is checked against the flags.
+        """
+        self._say(_("Timing a per-row loop (the test suite's oracle) on a sample…"))
+        store = oracle.QueryPerRow()
         rng = random.Random(7)
         n_p, n_m, n_o = Practice.objects.count(), Means.objects.count(), Objective.objects.count()
-        practice_ids = rng.sample(range(1, n_p + 1), min(sample, n_p))
-        means_ids = rng.sample(range(1, n_m + 1), min(max(sample // 5, 50), n_m))
-        objective_ids = rng.sample(range(1, n_o + 1), min(max(sample // 5, 50), n_o))
+        samples = {
+            "practice": rng.sample(range(1, n_p + 1), min(sample, n_p)),
+            "means": rng.sample(range(1, n_m + 1), min(max(sample // 5, 50), n_m)),
+            "objective": rng.sample(range(1, n_o + 1), min(max(sample // 5, 50), n_o)),
+        }
+        totals = {"practice": n_p, "means": n_m, "objective": n_o}
         found: set[tuple[str, int]] = set()
-        timings = {}
+        timings = dict.fromkeys(samples, 0.0)
+        for kind, (subject, rule) in oracle.RULES.items():
+            started = time.perf_counter()
+            for pk in samples[subject]:
+                if rule(store, pk):
+                    found.add((kind, pk))
+            timings[subject] += time.perf_counter() - started
 
-        started = time.perf_counter()
-        for practice in Practice.objects.filter(pk__in=practice_ids):
-            for kind, check in (
-                (FlagKind.ORPHAN_PRACTICE, _orm_orphan),
-                (FlagKind.UNROOTED_PRACTICE, _orm_unrooted),
-                (FlagKind.MISMATCHED_MEANS, _orm_mismatched),
-            ):
-                if check(practice):
-                    found.add((kind, practice.pk))
-        timings["practice"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for means in Means.objects.filter(pk__in=means_ids):
-            if _orm_purposeless(means):
-                found.add((FlagKind.PURPOSELESS_MEANS, means.pk))
-        timings["means"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for objective in Objective.objects.filter(pk__in=objective_ids):
-            if _orm_unresourced(objective):
-                found.add((FlagKind.UNRESOURCED_OBJECTIVE, objective.pk))
-            if _orm_unpractised(objective):
-                found.add((FlagKind.UNPRACTISED_OBJECTIVE, objective.pk))
-        timings["objective"] = time.perf_counter() - started
-
-        extrapolated = (
-            timings["practice"] / len(practice_ids) * n_p
-            + timings["means"] / len(means_ids) * n_m
-            + timings["objective"] / len(objective_ids) * n_o
-        )
+        extrapolated = sum(timings[s] / len(samples[s]) * totals[s] for s in samples if samples[s])
         sql: set[tuple[str, int]] = set()
-        for column, ids in (("practice", practice_ids), ("means", means_ids), ("objective", objective_ids)):
+        for column, ids in samples.items():
             rows = Flag.objects.unresolved().filter(**{f"{column}__in": ids}).values_list("kind", column)
             sql.update((str(kind), subject) for kind, subject in rows)
         figures = {
-            "sample": {"practices": len(practice_ids), "means": len(means_ids), "objectives": len(objective_ids)},
+            "sample": {
+                "practices": len(samples["practice"]),
+                "means": len(samples["means"]),
+                "objectives": len(samples["objective"]),
+            },
             "sample_seconds": {k: round(v, 2) for k, v in timings.items()},
             "extrapolated_s": round(extrapolated, 1),
             "sweep_s": round(sweep_seconds, 2),
             "speedup": round(extrapolated / sweep_seconds, 1),
             "flags_in_sample": len(found),
-            "disagreements_with_sql": len({(str(k), i) for k, i in found} ^ sql),
+            "disagreements_with_sql": len(found ^ sql),
         }
-        self._say(_("  ORM loop: %(f)s") % {"f": figures})
+        self._say(_("  per-row loop: %(f)s") % {"f": figures})
         return figures
 
     # --- EXPLAIN -------------------------------------------------------------------------
@@ -801,70 +795,3 @@ class Command(BaseCommand):
         }
         self._say(_("  latency: %(f)s") % {"f": figures})
         return figures
-
-
-# --- A naive engine: one Python decision per record -----------------------------------------
-
-LIVING = (PracticeStatus.ACTIVE, PracticeStatus.PROPOSED)
-
-
-def _orm_rooted(objective: Objective) -> bool:
-    while objective is not None:
-        if objective.status != ObjectiveStatus.ACTIVE:
-            return False
-        if objective.parent_id is None:
-            return True
-        objective = Objective.objects.filter(pk=objective.parent_id).first()
-    return False
-
-
-def _orm_orphan(practice: Practice) -> bool:
-    return practice.status in LIVING and not practice.objectives.filter(status=ObjectiveStatus.ACTIVE).exists()
-
-
-def _orm_unrooted(practice: Practice) -> bool:
-    if practice.status not in LIVING:
-        return False
-    active = list(practice.objectives.filter(status=ObjectiveStatus.ACTIVE))
-    return bool(active) and not any(_orm_rooted(o) for o in active)
-
-
-def _orm_mismatched(practice: Practice) -> bool:
-    if practice.status != PracticeStatus.ACTIVE:
-        return False
-    chain = set()
-    for objective in practice.objectives.all():
-        while objective is not None and objective.pk not in chain:
-            chain.add(objective.pk)
-            objective = Objective.objects.filter(pk=objective.parent_id).first() if objective.parent_id else None
-    if not chain:
-        return False
-    return any(
-        not means.objectives.filter(pk__in=chain).exists() for means in practice.means.filter(status=MeansStatus.ACTIVE)
-    )
-
-
-def _orm_purposeless(means: Means) -> bool:
-    return means.status == MeansStatus.ACTIVE and not means.objectives.filter(status=ObjectiveStatus.ACTIVE).exists()
-
-
-def _orm_subtree_has(objective: Objective, has) -> bool:
-    pending = [objective]
-    while pending:
-        current = pending.pop()
-        if has(current):
-            return True
-        pending.extend(Objective.objects.filter(parent=current, status=ObjectiveStatus.ACTIVE))
-    return False
-
-
-def _orm_unresourced(objective: Objective) -> bool:
-    return objective.status == ObjectiveStatus.ACTIVE and not _orm_subtree_has(
-        objective, lambda o: o.means.filter(status=MeansStatus.ACTIVE).exists()
-    )
-
-
-def _orm_unpractised(objective: Objective) -> bool:
-    return objective.status == ObjectiveStatus.ACTIVE and not _orm_subtree_has(
-        objective, lambda o: o.practices.filter(status=PracticeStatus.ACTIVE).exists()
-    )
