@@ -165,20 +165,39 @@ def test_running_twice_changes_nothing_the_second_time(graph, case):
     assert Notification.objects.count() == notifications
 
 
+#: How to cause each problem again on the subject it was cured on (causing it anew
+#: would make a new subject for the three kinds whose cause creates one).
+RECAUSE: dict[FlagKind, Callable[[Graph, object], object]] = {
+    FlagKind.ORPHAN_PRACTICE: lambda g, s: _orphan(g),
+    FlagKind.UNROOTED_PRACTICE: lambda g, s: _unrooted(g),
+    FlagKind.MISMATCHED_MEANS: lambda g, s: _mismatched(g),
+    FlagKind.PURPOSELESS_MEANS: lambda g, s: MeansObjective.objects.filter(means=s).delete(),
+    FlagKind.UNRESOURCED_OBJECTIVE: lambda g, s: MeansObjective.objects.filter(objective=s).delete(),
+    FlagKind.UNPRACTISED_OBJECTIVE: lambda g, s: PracticeObjective.objects.filter(objective=s).delete(),
+}
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_a_problem_that_comes_back_gets_a_new_flag(graph, case):
     subject = case.cause(graph)
     engine.run()
+    first = Flag.objects.get(kind=case.kind, **_subject_filter(case.kind, subject))
     case.cure(graph, subject)
     engine.run()
+    first.refresh_from_db()
+    assert first.resolved_at is not None
     graph.refresh()
-    # Cause it again on the same subject where the case allows it.
-    if case.kind in (FlagKind.ORPHAN_PRACTICE, FlagKind.UNROOTED_PRACTICE, FlagKind.MISMATCHED_MEANS):
-        case.cause(graph)
-        engine.run()
-        flags = Flag.objects.filter(kind=case.kind, **_subject_filter(case.kind, subject))
-        assert flags.count() == 2
-        assert flags.unresolved().count() == 1
+
+    RECAUSE[case.kind](graph, subject)
+    engine.run()
+    flags = Flag.objects.filter(kind=case.kind, **_subject_filter(case.kind, subject))
+    assert flags.count() == 2
+    again = flags.unresolved().get()
+    assert again.pk != first.pk
+    assert again.raised_at >= first.resolved_at
+    # The old flag stays resolved: history is kept, not reopened.
+    first.refresh_from_db()
+    assert first.resolved_at is not None
 
 
 class Boom(Exception):
