@@ -90,6 +90,16 @@ def open_flags() -> set[tuple[str, str]]:
     }
 
 
+def engine_flags() -> set[tuple[str, int]]:
+    """The unresolved flags as (kind, subject id): what the oracle computes."""
+    return {
+        (kind, practice or means or objective)
+        for kind, practice, means, objective in Flag.objects.unresolved().values_list(
+            "kind", "practice_id", "means_id", "objective_id"
+        )
+    }
+
+
 def flag_state() -> list[tuple]:
     """Every flag row, for comparing whole states (history included)."""
     return list(

@@ -8,11 +8,12 @@ import pytest
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from alignment import live, tasks
+from alignment import engine, live, tasks
 from alignment.models import Flag, FlagKind
 from objectives import services as objective_services
 from objectives.models import ObjectiveStatus
 from practices import services
+from practices.models import Practice
 from tests.alignment.conftest import open_flags
 from tests.factories import ObjectiveFactory
 
@@ -156,19 +157,21 @@ def test_a_broker_failure_is_logged_and_the_save_stands(org, manager, monkeypatc
     practice.refresh_from_db()
     assert practice.pk
     assert "not enqueued" in caplog.text
-    assert not Flag.objects.exists()  # the sweep will catch up
+    assert not Flag.objects.exists()
+    # The sweep catches up with what the re-check would have flagged.
+    engine.run()
+    assert open_flags() == {("orphan_practice", "Saved anyway")}
 
 
 def test_a_failing_recheck_never_fails_the_save(org, manager, monkeypatch, caplog):
-    from alignment import engine
-
     def broken(scope, **kwargs):
         raise RuntimeError("engine bug")
 
     monkeypatch.setattr(engine, "recheck", broken)
     with caplog.at_level(logging.ERROR):
         practice = services.practice_create(by=manager, name="Saved anyway", unit=org.north)
-    assert practice.pk
+    assert Practice.objects.filter(pk=practice.pk, name="Saved anyway").exists()
+    assert "engine bug" in caplog.text  # logged, not swallowed
 
 
 def test_the_embedded_default_runs_tasks_in_process(settings):

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alignment import engine, live
-from alignment.models import Flag, FlagKind
+from alignment.models import FlagKind
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import (
     Means,
@@ -36,7 +36,7 @@ from practices.models import (
     PracticeStatus,
 )
 from tests.alignment import oracle
-from tests.alignment.conftest import break_everything
+from tests.alignment.conftest import break_everything, engine_flags
 from tests.factories import (
     MeansFactory,
     MeansObjectiveFactory,
@@ -105,6 +105,7 @@ OPERATIONS = (
     "add_means",
     "delete_practice",
     "delete_means",
+    "delete_objective",
 )
 
 
@@ -165,10 +166,11 @@ LINKS = {
 }
 
 
-def _nth(model, n: int):
+def _nth(model_or_queryset, n: int):
     """The n-th record (modulo how many there are), or None when there are none."""
-    pks = list(model.objects.order_by("pk").values_list("pk", flat=True))
-    return model.objects.get(pk=pks[n % len(pks)]) if pks else None
+    records = model_or_queryset.objects.all() if isinstance(model_or_queryset, type) else model_or_queryset
+    pks = list(records.order_by("pk").values_list("pk", flat=True))
+    return records.model.objects.get(pk=pks[n % len(pks)]) if pks else None
 
 
 def _descendant_ids(objective: Objective) -> set[int]:
@@ -234,18 +236,12 @@ def apply(operation: tuple[str, int, int, int], removed: list[tuple[str, int, in
         practice.delete()
     elif name == "delete_means" and (means := _nth(Means, a)):
         means.delete()
+    elif name == "delete_objective" and Objective.objects.count() > 1:
+        # Only a leaf: an objective with children is protected (archived, not deleted).
+        _nth(Objective.objects.filter(children__isnull=True), a).delete()
 
 
 # --- Comparing ----------------------------------------------------------------------------------
-
-
-def engine_flags() -> set[tuple[str, int]]:
-    return {
-        (kind, practice or means or objective)
-        for kind, practice, means, objective in Flag.objects.unresolved().values_list(
-            "kind", "practice_id", "means_id", "objective_id"
-        )
-    }
 
 
 def assert_engine_agrees_with_the_oracle(when: str) -> None:

@@ -23,7 +23,8 @@ from practices.models import (
     PracticeObjective,
     PracticeStatus,
 )
-from tests.alignment.conftest import build_graph, open_flags
+from tests.alignment import oracle
+from tests.alignment.conftest import build_graph, engine_flags, open_flags
 from tests.factories import (
     MeansFactory,
     MeansObjectiveFactory,
@@ -71,9 +72,12 @@ def enqueued(monkeypatch):
 
 
 def assert_full_run_agrees(what: str) -> None:
+    """The live path left what a full run would, and what the oracle says is due."""
+    expected = oracle.expected_flags(oracle.Snapshot.load())
     results = engine.run()
     drift = {r.kind.value: (r.raised, r.resolved) for r in results if r.raised or r.resolved}
     assert not drift, f"after {what}, a full run still had to change (raised, resolved): {drift}"
+    assert engine_flags() == expected, f"after {what}, the engine and the oracle disagree"
 
 
 def test_scope_counts_and_task_arguments():

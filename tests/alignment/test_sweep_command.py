@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -21,6 +22,11 @@ def sweep() -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+PROGRESS = re.compile(
+    r"(?P<label>[A-Z][a-z]+ [a-z]+) +raised +(?P<raised>\d+) +resolved +(?P<resolved>\d+) +(?P<seconds>\d+\.\d{3}) s"
+)
+
+
 def row(output: str, label: str) -> list[str]:
     line = next(line for line in output.splitlines() if line.startswith(label))
     return line[len(label) :].split()
@@ -32,16 +38,22 @@ def test_sweep_reports_each_rule_and_a_summary(graph, manager):
     stale = Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=graph.kit, raised_at=timezone.now())
     out, err = sweep()
 
-    for label in (
-        "Orphan practice",
-        "Unrooted practice",
-        "Mismatched means",
-        "Purposeless means",
-        "Unresourced objective",
-        "Unpractised objective",
-    ):
-        assert label in err
-    assert " s" in err
+    # One progress line per rule, in the order they run, with its own counts and timing.
+    progress = [PROGRESS.fullmatch(line.rstrip()) for line in err.splitlines() if line.strip()]
+    assert all(progress), err
+    assert [(m["label"], m["raised"], m["resolved"]) for m in progress] == [
+        ("Orphan practice", "1", "0"),
+        ("Unrooted practice", "0", "0"),
+        ("Mismatched means", "0", "0"),
+        ("Purposeless means", "1", "1"),
+        ("Unresourced objective", "0", "0"),
+        ("Unpractised objective", "0", "0"),
+    ]
+    seconds = [float(m["seconds"]) for m in progress]
+    assert all(0 <= s < 60 for s in seconds), seconds
+    total = re.fullmatch(r"Swept in (\d+\.\d\d) s\.", out.splitlines()[-1])
+    assert total, out
+    assert abs(float(total[1]) - sum(seconds)) < 0.01
     # raised, resolved, still open, acknowledged
     assert row(out, "Orphan practice") == ["1", "0", "1", "0"]
     assert row(out, "Purposeless means") == ["1", "1", "1", "0"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
+from django.utils import timezone
 
 from alignment import engine, tasks
 from alignment.models import Flag, FlagKind
@@ -37,8 +38,16 @@ def test_recheck_task_takes_plain_ids_and_is_idempotent(graph):
 
 def test_recheck_task_only_looks_at_its_scope(graph):
     PracticeObjective.objects.filter(practice=graph.first).delete()
-    tasks.recheck_task.apply(kwargs={"practice_ids": [graph.third.pk]}).get()
-    assert not Flag.objects.exists()
+    stale = Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=graph.tool, raised_at=timezone.now())
+    # A scope that reaches neither the unlinked practice nor the wiki leaves both alone…
+    assert tasks.recheck_task.apply(kwargs={"practice_ids": [graph.third.pk]}).get() == {"raised": 0, "resolved": 0}
+    assert open_flags() == {("purposeless_means", "Wiki")}
+    # …though there was work for a scope that reaches them.
+    kwargs = {"practice_ids": [graph.first.pk], "means_ids": [graph.tool.pk]}
+    assert tasks.recheck_task.apply(kwargs=kwargs).get() == {"raised": 1, "resolved": 1}
+    assert open_flags() == {("orphan_practice", str(graph.first))}
+    stale.refresh_from_db()
+    assert stale.resolved_at is not None
 
 
 def test_tasks_retry_transient_database_errors(graph, monkeypatch):
@@ -51,9 +60,13 @@ def test_tasks_retry_transient_database_errors(graph, monkeypatch):
             raise OperationalError("server closed the connection unexpectedly")
         return real(**kwargs)
 
+    PracticeObjective.objects.filter(practice=graph.first).delete()
     monkeypatch.setattr(engine, "sweep", flaky)
-    tasks.sweep_task.apply()
+    result = tasks.sweep_task.apply()
     assert len(calls) == 2
+    # The retry did the work the first attempt could not.
+    assert result.get() == {"raised": 1, "resolved": 0}
+    assert open_flags() == {("orphan_practice", str(graph.first))}
 
 
 def test_retry_delays_stay_far_below_the_visibility_timeout():
