@@ -67,13 +67,20 @@ def poisoned(db):
     PracticeMeansFactory(practice=practice, means=means, rationale=PAYLOAD, created_by=person)
     MeansObjectiveFactory(means=means, objective=child, rationale=PAYLOAD, created_by=person)
     orphan = PracticeFactory(name=f"Orphan {PAYLOAD}", unit=unit, owner=person)
-    flag = Flag.objects.filter(practice=orphan, kind=FlagKind.ORPHAN_PRACTICE, resolved_at=None).first()
-    if flag is None:
-        flag = Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=orphan, raised_at=timezone.now())
-    Flag.objects.filter(pk=flag.pk).update(
-        acknowledged_at=timezone.now(), acknowledged_by=person, acknowledgement_reason=PAYLOAD
+    # The live path's re-checks run on commit, never inside this rolled-back test.
+    flag = Flag.objects.create(
+        kind=FlagKind.ORPHAN_PRACTICE,
+        practice=orphan,
+        raised_at=timezone.now(),
+        acknowledged_at=timezone.now(),
+        acknowledged_by=person,
+        acknowledgement_reason=PAYLOAD,
     )
     Notification.objects.get_or_create(recipient=person, flag=flag)
+    # An open flag too: the inbox's default (open) list, page and fragment, shows it.
+    idle = MeansFactory(name=f"Idle {PAYLOAD}", description=PAYLOAD, unit=unit, owner=person)
+    open_flag = Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=idle, raised_at=timezone.now())
+    Notification.objects.create(recipient=person, flag=open_flag)
     return {
         "person": person,
         "root": root,
@@ -125,15 +132,23 @@ def test_free_text_renders_as_text_everywhere(client, poisoned, htmx):
         html = response.content.decode()
         for marker in LIVE_MARKERS:
             assert marker not in html, f"{url} renders {marker!r} live"
-        # Escaped, not dropped: people still see exactly what was typed.
-        if not htmx and "search" not in url:
-            assert "&lt;script&gt;" in html, f"{url} shows none of the poisoned records"
-            # Typed template syntax is shown, never evaluated.
-            assert "{{ 7|add:7 }}" in html, url
+        # Escaped, not dropped: people still see exactly what was typed, in every page
+        # and every fragment (an empty fragment would pass the checks above).
+        assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in html, f"{url} shows no poisoned record"
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html, url
+        # Typed template syntax is shown, never evaluated.
+        assert "{{ 7|add:7 }}" in html, url
 
 
 @pytest.mark.django_db
 def test_poisoned_notification_shows_as_text_on_the_dashboard(client, poisoned):
     client.force_login(poisoned["person"])
     html = client.get(reverse("dashboard")).content.decode()
-    assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;" in html or "&lt;script&gt;alert(" in html
+    # The notifications card alone, so the check cannot be met by another card.
+    card = html[html.index('id="notif-title"') :]
+    card = card[: card.index("</section>")]
+    escaped = "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"
+    assert f"Orphan {escaped}" in card
+    assert f"Idle {escaped}" in card
+    for marker in LIVE_MARKERS:
+        assert marker not in card
