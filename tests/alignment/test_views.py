@@ -578,6 +578,7 @@ def test_flag_texts_are_escaped(as_persona, client, org):
         page = client.get(url).content.decode()
         assert "<img src=x" not in page, url
         assert 'hx-trigger="load"' not in page, url
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page, f"{url} does not show the flagged practice"
 
 
 # --- Notifications -------------------------------------------------------------------------
