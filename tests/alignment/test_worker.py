@@ -157,6 +157,17 @@ def blocker():
         yield conn
 
 
+def expired_deliveries(visibility_timeout: int) -> list:
+    """Tasks Redis holds as delivered but unacknowledged for longer than the timeout.
+
+    kombu's Redis transport indexes each unacknowledged delivery by the time it was
+    handed out; the next worker to start gives back those older than the timeout.
+    """
+    with celery_app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        return client.zrangebyscore(conn.default_channel.unacked_index_key, 0, time.time() - visibility_timeout)
+
+
 def duplicates() -> list[dict]:
     return list(Flag.objects.values("kind", "practice", "means", "objective").annotate(n=Count("pk")).filter(n__gt=1))
 
@@ -168,14 +179,33 @@ def assert_converged(expected: set[tuple[str, str]]) -> None:
     assert drift == [], "a full run in the test process still found work"
 
 
-def test_unlinking_a_practice_is_flagged_by_the_worker_after_commit(graph, manager, workers):
-    workers()
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The scopes the live path hands to the broker, still handed over for real."""
+    scopes = []
+    real = live.enqueue
+
+    def spy(scope):
+        scopes.append(scope)
+        real(scope)
+
+    monkeypatch.setattr(live, "enqueue", spy)
+    return scopes
+
+
+def test_unlinking_a_practice_is_flagged_by_the_worker_after_commit(graph, manager, workers, enqueued):
+    worker = workers()
     assert open_flags() == set()
     with transaction.atomic():
         services.practice_unlink_objective(practice=graph.first, objective=graph.leaf, by=manager)
-        # Before the commit there is nothing for a worker to see, nor any task sent.
-        time.sleep(0.3)
+        # Before the commit no task is sent (the re-check waits on the commit), so the
+        # worker has nothing to run, and nothing is flagged.
+        assert enqueued == []
+        assert connection.run_on_commit, "the re-check is not waiting for the commit"
+        assert worker.active_task_pid() is None
         assert not Flag.objects.exists()
+    assert len(enqueued) == 1
+    assert graph.first.pk in enqueued[0].practice_ids
     started = time.monotonic()
     wait_for(
         lambda: Flag.objects.filter(kind=FlagKind.ORPHAN_PRACTICE, practice=graph.first, resolved_at=None).exists(),
@@ -237,12 +267,17 @@ def test_sweep_redelivered_after_the_whole_worker_is_killed(graph, workers, quie
     _stop_sweep_at_the_third_rule(blocker)
     sweep_task.delay()
     wait_for(lambda: _sweep_is_waiting(blocker), 20, "the sweep to reach the third rule")
-    delivered = time.monotonic()
     worker.kill()
     blocker.commit()
     # The killed session notices its client is gone (client_connection_check_interval)
-    # and lets go of the sweep lock; no other worker exists to run anything meanwhile.
-    time.sleep(max(0.0, delivered + 61 - time.monotonic()))
+    # and lets go of the sweep lock. Redis holds the task as delivered and unacknowledged
+    # until its visibility timeout passes; no other worker exists to run anything meanwhile.
+    wait_for(
+        lambda: expired_deliveries(int(short["CELERY_VISIBILITY_TIMEOUT"])),
+        int(short["CELERY_VISIBILITY_TIMEOUT"]) + 30,
+        "the killed worker's task to outlive its visibility timeout in Redis",
+        interval=0.5,
+    )
     assert {kind for kind, _ in open_flags()} <= {"orphan_practice", "unrooted_practice", "mismatched_means"}
 
     successor = workers(pool="solo", env=short)
