@@ -24,12 +24,18 @@ _MEANS_REGIONS = {"why", "flags"}
 _FIELD_NAME_RE = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 
+def _form_context(form, means, *, current=None) -> dict:
+    """What practices/record_form.html needs (the skeleton shared by the means and practice forms)."""
+    return {"form": form, "kind": "means", "record": means, "means": means, "current": current}
+
+
 @login_required
 @require_GET
 def means_list(request: HttpRequest) -> HttpResponse:
     units = selectors.units_for_filter()
     filters = MeansFilterForm(request.GET or None, units=units)
     context = {
+        "kind": "means",
         "filters": filters,
         "page_obj": paginate(request, selectors.means_list(**filters.filters()), size=PAGE_SIZE),
         "query": query_without(request),
@@ -79,7 +85,7 @@ def means_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("practices:means_detail", pk=means.pk)
         status = outcome.status
-    return render_region(request, "practices/means_form.html", {"form": form, "means": None}, status=status)
+    return render_region(request, "practices/means_form.html", _form_context(form, None), status=status)
 
 
 @login_required
@@ -88,7 +94,7 @@ def means_edit(request: HttpRequest, pk: int) -> HttpResponse:
     means = get_means_for_edit(request, pk)
     if request.method == "GET":
         form = MeansForm.for_means(means)
-        return render_region(request, "practices/means_form.html", {"form": form, "means": means})
+        return render_region(request, "practices/means_form.html", _form_context(form, means))
     outcome = submit(
         request,
         MeansForm(request.POST),
@@ -106,7 +112,7 @@ def means_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.ok:
         messages.success(request, _("Saved."))
         return redirect("practices:means_detail", pk=means.pk)
-    context = {"form": outcome.form, "means": means, "current": outcome.current}
+    context = _form_context(outcome.form, means, current=outcome.current)
     return render_region(request, "practices/means_form.html", context, status=outcome.status)
 
 

@@ -24,12 +24,18 @@ PAGE_SIZE = 25
 _PRACTICE_REGIONS = {"why", "means", "practise", "flags"}
 
 
+def _form_context(form, practice, *, current=None) -> dict:
+    """What practices/record_form.html needs (the skeleton shared by the means and practice forms)."""
+    return {"form": form, "kind": "practice", "record": practice, "practice": practice, "current": current}
+
+
 @login_required
 @require_GET
 def practice_list(request: HttpRequest) -> HttpResponse:
     units = selectors.units_for_filter()
     filters = PracticeFilterForm(request.GET or None, units=units)
     context = {
+        "kind": "practice",
         "filters": filters,
         "page_obj": paginate(request, selectors.practice_list(**filters.filters()), size=PAGE_SIZE),
         "query": query_without(request),
@@ -74,7 +80,7 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("practices:practice_detail", pk=practice.pk)
         status = outcome.status
-    return render_region(request, "practices/practice_form.html", {"form": form, "practice": None}, status=status)
+    return render_region(request, "practices/practice_form.html", _form_context(form, None), status=status)
 
 
 @login_required
@@ -83,7 +89,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     practice = get_practice_for_edit(request, pk)
     if request.method == "GET":
         form = PracticeForm.for_practice(practice)
-        return render_region(request, "practices/practice_form.html", {"form": form, "practice": practice})
+        return render_region(request, "practices/practice_form.html", _form_context(form, practice))
     outcome = submit(
         request,
         PracticeForm(request.POST),
@@ -99,7 +105,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.ok:
         messages.success(request, _("Saved."))
         return redirect("practices:practice_detail", pk=practice.pk)
-    context = {"form": outcome.form, "practice": practice, "current": outcome.current}
+    context = _form_context(outcome.form, practice, current=outcome.current)
     return render_region(request, "practices/practice_form.html", context, status=outcome.status)
 
 
