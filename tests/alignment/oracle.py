@@ -11,9 +11,10 @@ shared code with the engine, nothing to optimise. The property tests
 re-checks against it on random organisations, and ``manage.py bench_engine`` times it
 (with one query per lookup) as the "per-row loop" the set-based engine is measured against.
 
-Where docs/DESIGN differ from the engine's docstring (proposals *are* checked for orphan
-and unrooted; there is no grace period for new objectives), this follows the docstring,
-which is what the suite pins.
+Where the design notes differ from the engine's docstring (there, proposals are "not
+flagged" and new objectives get a grace period; here, proposals are checked for orphan
+and unrooted, and there is no grace period), this follows the docstring, which is what
+the suite pins.
 
 A rule is a function ``(store, subject id) -> bool``; a store answers the few questions
 the rules ask (see :class:`Store`). :class:`Snapshot` answers them from memory (loaded

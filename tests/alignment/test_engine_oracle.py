@@ -20,7 +20,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.test import TestCase
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from alignment import engine, live
@@ -250,7 +250,42 @@ def assert_engine_agrees_with_the_oracle(when: str) -> None:
     assert got == expected, f"{when}: engine only {sorted(got - expected)}, oracle only {sorted(expected - got)}"
 
 
+#: Always tried, whatever hypothesis draws: a deep chain broken by a draft in the middle,
+#: every status of every record, then the root archived, a link removed and re-added,
+#: the broken link reparented away, and a subtree's only practice retired.
+DEEP_CHAIN = Spec(
+    units=2,
+    objectives=[
+        (None, ObjectiveStatus.ACTIVE, 0),
+        (0, ObjectiveStatus.ACTIVE, 0),
+        (1, ObjectiveStatus.DRAFT, 1),
+        (2, ObjectiveStatus.ACTIVE, 1),
+        (3, ObjectiveStatus.ACTIVE, 1),
+        (4, ObjectiveStatus.ACHIEVED, 1),
+        (0, ObjectiveStatus.ARCHIVED, 0),
+        (6, ObjectiveStatus.ACTIVE, 0),
+    ],
+    means=[(MeansStatus.ACTIVE, 0), (MeansStatus.RETIRED, 1), (MeansStatus.ACTIVE, 1)],
+    practices=[
+        (PracticeStatus.ACTIVE, 0),
+        (PracticeStatus.PROPOSED, 1),
+        (PracticeStatus.RETIRED, 1),
+        (PracticeStatus.DECLINED, 0),
+        (PracticeStatus.ACTIVE, 1),
+    ],
+    practice_objective=[(0, 1), (1, 4), (2, 4), (3, 7), (4, 4), (4, 7)],
+    practice_means=[(0, 0), (4, 2), (4, 1), (1, 0)],
+    means_objective=[(0, 1), (1, 4), (2, 7)],
+    batches=[
+        [("objective_status", 0, 0, 5), ("unlink_practice_objective", 1, 0, 0)],
+        [("relink", 0, 0, 0), ("reparent", 3, 1, 0)],
+        [("objective_status", 0, 0, 0), ("practice_status", 4, 0, 4)],
+    ],
+)
+
+
 @given(spec=organisations())
+@example(spec=DEEP_CHAIN)
 @EXAMPLES
 def test_full_sweep_and_live_rechecks_leave_exactly_the_oracles_flags(spec):
     with transaction.atomic():
