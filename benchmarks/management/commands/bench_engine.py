@@ -360,7 +360,7 @@ class Command(BaseCommand):
         tables = [
             t
             for t in connection.introspection.table_names()
-            if t.startswith(("alignment_", "objectives_", "practices_", "axes_")) or t == "auth_user"
+            if t.startswith(("org_", "alignment_", "objectives_", "practices_", "axes_")) or t == "auth_user"
         ]
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
