@@ -443,7 +443,7 @@ def _serialise_rule(cursor, rule: Rule) -> None:
     after the wait. Rules always lock in the same order, so runs never deadlock; and a
     full sweep pays one extra statement per rule, not per row.
     """
-    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RULE_LOCK, RULES.index(rule)])
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RULE_LOCK, list(FlagKind).index(rule.kind)])
 
 
 def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
