@@ -689,13 +689,20 @@ def _unlink(request: HttpRequest, kind: _LinkKind, pk: int, target_pk: int) -> H
     try:
         removed = kind.unlink(**{kind.subject: subject, kind.target: target}, by=request.user)
     except ValidationError as error:
-        # Already unlinked, in another tab or by a colleague: say so, and show the current links.
         message = " ".join(error.messages)
         if not _wants_region(request):
             messages.error(request, message)
             return redirect(_subject_url(kind, subject))
         notice = {f"{kind.target}_notice": message}
         return _subject_page(request, kind, subject, region=kind.region, status=422, **notice)
+    if removed is None:
+        # Already unlinked (a double click, another tab, a colleague): what was asked for is
+        # the case. The same page, no error, and no undo: this request removed nothing.
+        notice = _("“%(name)s” is already unlinked.") % {"name": target}
+        if not _wants_region(request):
+            messages.info(request, notice)
+            return redirect(_subject_url(kind, subject))
+        return _subject_page(request, kind, subject, region=kind.region, **{f"{kind.target}_notice": notice})
     undo = Undo(
         action_url=reverse(kind.undo_url, kwargs={"pk": subject.pk}),
         field=kind.target,
