@@ -307,7 +307,7 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _get_objective_for_edit(request, pk)
     status, conflict = 200, None
     if request.method == "POST":
-        form = ObjectiveReparentForm(request.POST)
+        form = ObjectiveReparentForm(request.POST, objective=objective)
         if form.is_valid():
             try:
                 services.objective_reparent(
@@ -318,7 +318,7 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except EditConflict as error:
                 conflict = error.current
-                form = _conflict_form(ObjectiveReparentForm, request, error)
+                form = _conflict_form(ObjectiveReparentForm, request, error, objective=objective)
                 status = 409
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -333,7 +333,9 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 422
     else:
-        form = ObjectiveReparentForm(initial={"parent": objective.parent_id, "version": objective.version})
+        form = ObjectiveReparentForm(
+            initial={"parent": objective.parent_id, "version": objective.version}, objective=objective
+        )
     if status != 200:
         objective = _get_objective(pk)
     return _render(
