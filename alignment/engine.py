@@ -68,6 +68,9 @@ logger = logging.getLogger(__name__)
 
 #: Session advisory lock that keeps two full sweeps on PostgreSQL from running at once.
 SWEEP_LOCK = 7419002
+#: First key of the transaction-level advisory lock each rule's reconciliation takes on
+#: PostgreSQL (the second key is the rule's position): see :func:`_serialise_rule`.
+RULE_LOCK = 7419003
 #: A redelivered sweep may find the lock still held by the backend of the killed worker
 #: that ran it; wait that long for it to go away before skipping.
 SWEEP_LOCK_WAIT_SECONDS = 10.0
@@ -427,6 +430,22 @@ def tune_for_scoped_check(cursor) -> None:
     )
 
 
+def _serialise_rule(cursor, rule: Rule) -> None:
+    """Wait for any other run reconciling this rule to commit (PostgreSQL).
+
+    Each rule is one statement under READ COMMITTED: its snapshot is taken when it
+    starts. Two re-checks of the same rule running at once could commit out of order:
+    the older one, whose snapshot predates a change, committing after the newer one had
+    already reconciled that change, leaving its stale flag (raised or resolved) until the
+    next sweep. With this lock the second waits, and its statement, started after the
+    first committed, sees both the change and the first one's flags. One lock per rule,
+    taken in a statement of its own before the rule's: the rule's snapshot is then taken
+    after the wait. Rules always lock in the same order, so runs never deadlock; and a
+    full sweep pays one extra statement per rule, not per row.
+    """
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RULE_LOCK, list(FlagKind).index(rule.kind)])
+
+
 def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
     """One statement: the problem set is computed once and feeds the insert, the owners'
     notifications and the resolution (data-modifying CTEs share one snapshot).
@@ -462,6 +481,7 @@ def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
     # atomic: inside a caller's transaction a failed rule rolls back to its savepoint
     # instead of poisoning everything after it.
     with transaction.atomic(), connection.cursor() as cursor:
+        _serialise_rule(cursor, rule)
         (tune_for_full_check if q.full else tune_for_scoped_check)(cursor)
         cursor.execute(sql, {"now": now})
         raised, resolved, notified = cursor.fetchone()
@@ -476,7 +496,12 @@ def _changes(cursor) -> int:
 
 def _reconcile_portable(rule: Rule, q: _Sql, now) -> RuleResult:
     """SQLite has no data-modifying CTEs: the same statements, one after the other, in
-    one transaction (the problem set is computed twice; SQLite serves small organisations)."""
+    one transaction (the problem set is computed twice; SQLite serves small organisations).
+
+    No rule lock here: SQLite runs one writing transaction at a time, and every
+    transaction is opened IMMEDIATE (raison/envsettings.py), so this one holds the write
+    lock before its first statement reads anything.
+    """
     ctes, select = rule.build(q)
     subj = f"{rule.subject}_id"
     kind = _lit(rule.kind)

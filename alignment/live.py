@@ -158,14 +158,40 @@ def record_deleted(sender, instance, using=None, **kwargs) -> None:
 
 # --- Links -----------------------------------------------------------------------------
 
+#: The two ends of each link; a link edited in place (the admin lets its ends change)
+#: must re-check the ends it left as well as the ones it joined.
+LINK_ENDS = {
+    PracticeObjective: ("practice_id", "objective_id"),
+    PracticeMeans: ("practice_id", "means_id"),
+    MeansObjective: ("means_id", "objective_id"),
+}
+
+
+def _link_ids(sender, ends: dict[str, int | None]) -> dict[str, list[int | None]]:
+    if sender is PracticeObjective:
+        return {"practice_ids": [ends["practice_id"]], "objective_ids": [ends["objective_id"]]}
+    if sender is PracticeMeans:
+        return {"practice_ids": [ends["practice_id"]]}
+    return {"means_ids": [ends["means_id"]], "objective_ids": [ends["objective_id"]]}
+
+
+def remember_link_before(sender, instance, raw=False, using=None, **kwargs) -> None:
+    """Read the ends an existing link is saved over, so the ones it leaves are re-checked."""
+    if instance._state.adding or instance.pk is None:
+        return
+    row = sender._default_manager.using(using).filter(pk=instance.pk).values_list(*LINK_ENDS[sender]).first()
+    instance.__dict__[_BEFORE] = row
+
 
 def record_link(sender, instance, using=None, **kwargs) -> None:
-    if sender is PracticeObjective:
-        touch(using=using, practice_ids=[instance.practice_id], objective_ids=[instance.objective_id])
-    elif sender is PracticeMeans:
-        touch(using=using, practice_ids=[instance.practice_id])
-    else:
-        touch(using=using, means_ids=[instance.means_id], objective_ids=[instance.objective_id])
+    fields = LINK_ENDS[sender]
+    ids = _link_ids(sender, {name: getattr(instance, name) for name in fields})
+    before = instance.__dict__.pop(_BEFORE, None)
+    if before is not None:
+        # One touch for both ends: outside a transaction each touch enqueues at once.
+        for key, values in _link_ids(sender, dict(zip(fields, before, strict=True))).items():
+            ids[key] = ids[key] + values
+    touch(using=using, **ids)
 
 
 def connect() -> None:
@@ -176,6 +202,7 @@ def connect() -> None:
         post_delete.connect(record_deleted, sender=model, dispatch_uid=f"{uid}.post_delete")
     for model in (PracticeObjective, PracticeMeans, MeansObjective):
         uid = f"alignment.live.{model._meta.label_lower}"
+        pre_save.connect(remember_link_before, sender=model, dispatch_uid=f"{uid}.pre_save")
         post_save.connect(record_link, sender=model, dispatch_uid=f"{uid}.post_save")
         post_delete.connect(record_link, sender=model, dispatch_uid=f"{uid}.post_delete")
 

@@ -2,13 +2,15 @@
 
 ``acks_late`` and ``reject_on_worker_lost`` are global settings: a task whose worker dies
 is delivered again, which is safe because the engine converges on the same flags
-however often it runs. Retry delays stay far below the broker's visibility timeout
-(an hour by default), or Redis would hand the task out again while it waits.
+however often it runs. Retry delays plus the time limit stay below the broker's
+visibility timeout (settings validate it), or Redis would hand the task out again while
+it waits.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -21,7 +23,7 @@ RETRY_ON = (DatabaseOperationalError, InterfaceError, BrokerOperationalError)
 RETRY_OPTIONS = {
     "autoretry_for": RETRY_ON,
     "retry_backoff": 2,
-    "retry_backoff_max": 120,
+    "retry_backoff_max": settings.RAISON_TASK_RETRY_BACKOFF_MAX,
     "retry_jitter": True,
     "max_retries": 6,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from objectives import selectors
+from objectives import services
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
 from org.models import Unit
@@ -21,6 +21,10 @@ class DateInput(forms.DateInput):
 class ObjectiveChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Objective) -> str:
         return f"{obj.title} — {obj.unit.name} ({obj.get_status_display()})"
+
+
+def _choices(parents):
+    return parents.select_related("unit").order_by("title", "pk")
 
 
 class VersionedForm(forms.Form):
@@ -44,7 +48,10 @@ class ObjectiveCreateForm(_HorizonMixin, forms.Form):
         required=False,
         label=_("Parent objective"),
         empty_label=_("None — a strategic objective (executives only)"),
-        help_text=_("A sub-objective sits under an active objective; it belongs to one of your units."),
+        help_text=_(
+            "Only active objectives are listed: a sub-objective hangs under an active objective."
+            " It belongs to one of your units."
+        ),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     statement = forms.CharField(
@@ -69,9 +76,9 @@ class ObjectiveCreateForm(_HorizonMixin, forms.Form):
         self.user = user
         managed = roles.managed_unit_ids(user)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=managed).order_by("name")
-        # Any active objective may take a sub-objective, as long as the new one belongs to a
+        # Any allowed parent may take a sub-objective, as long as the new one belongs to a
         # unit this person manages (that is how managers hang their goals under the executives' roots).
-        self.fields["parent"].queryset = Objective.objects.active().select_related("unit").order_by("title", "pk")
+        self.fields["parent"].queryset = _choices(services.allowed_parents())
         if not roles.is_executive(user):
             self.fields["parent"].required = True
             self.fields["parent"].empty_label = None
@@ -107,7 +114,14 @@ class ObjectiveEditForm(_HorizonMixin, VersionedForm):
 
 
 class ObjectiveStatusForm(VersionedForm):
-    status = forms.ChoiceField(label=_("New status"), choices=ObjectiveStatus.choices)
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=ObjectiveStatus.choices,
+        help_text=_(
+            "Archiving is refused while active objectives hang below this one: the page names them, so you"
+            " can move or archive them first. Nothing is archived along with it."
+        ),
+    )
 
 
 class ObjectiveReparentForm(VersionedForm):
@@ -116,12 +130,21 @@ class ObjectiveReparentForm(VersionedForm):
         required=False,
         label=_("New parent objective"),
         empty_label=_("None — make it a strategic objective (executives only)"),
+        error_messages={
+            "invalid_choice": _(
+                "Choose one of the objectives listed: only active objectives outside this one’s own branch"
+                " can take it (the one you chose may have changed meanwhile)."
+            )
+        },
+        help_text=_(
+            "Only active objectives are listed, and neither this objective nor any below it: it moves with"
+            " everything that hangs below it."
+        ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, objective: Objective, **kwargs):
         super().__init__(*args, **kwargs)
-        # Descendants stay in the list on purpose: choosing one gets a clear "loop" message.
-        self.fields["parent"].queryset = selectors.parent_choices()
+        self.fields["parent"].queryset = _choices(services.allowed_parents(objective))
 
 
 class ObjectiveFilterForm(forms.Form):

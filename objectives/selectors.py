@@ -69,11 +69,6 @@ def objective_search(q: str, *, active_only: bool = False) -> list[Objective]:
     return list(queryset.order_by("title", "pk")[:SEARCH_LIMIT])
 
 
-def parent_choices() -> QuerySet:
-    """Objectives that can be chosen as a new parent (the service refuses cycles and archives)."""
-    return Objective.objects.exclude(status=ObjectiveStatus.ARCHIVED).select_related("unit").order_by("title", "pk")
-
-
 @dataclass
 class ObjectivePage:
     objective: Objective

@@ -10,10 +10,13 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
+from org.hierarchy import subtree_ids
 from raison.editing import save_versioned, set_status_versioned, update_versioned
 
 #: The advisory lock that serialises hierarchy writes on PostgreSQL (see migration 0002).
@@ -44,24 +47,75 @@ def _lock_hierarchy() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HIERARCHY_LOCK])
 
 
+def allowed_parents(objective: Objective | None = None) -> QuerySet[Objective]:
+    """Where an objective may hang: the one rule for creating, moving and the forms' lists.
+
+    Under an *active* objective only: a draft, achieved or archived parent breaks the
+    chain to the strategy for everything below it. A moved objective never goes under
+    itself or one of its own descendants (that would be a loop).
+    """
+    candidates = Objective.objects.active()
+    if objective is not None and objective.pk is not None:
+        candidates = candidates.exclude(pk__in=subtree_ids(Objective._meta.db_table, [objective.pk]))
+    return candidates
+
+
 def _check_parent(*, objective: Objective | None, parent: Objective | None) -> None:
-    if parent is None:
+    """Refuse a parent outside :func:`allowed_parents`, saying why (call under the hierarchy lock)."""
+    if parent is None or allowed_parents(objective).filter(pk=parent.pk).exists():
         return
-    if parent.status == ObjectiveStatus.ARCHIVED:
-        raise ValidationError({"parent": _("An archived objective cannot take new sub-objectives.")})
-    if objective is None or objective.pk is None:
-        return
-    if parent.pk == objective.pk:
+    if objective is not None and parent.pk == objective.pk:
         raise ValidationError({"parent": _("An objective cannot be its own parent.")})
-    if Objective.objects.chain_of([parent.pk]).filter(pk=objective.pk).exists():
+    # Read now, under the lock: the instance may predate a concurrent status change.
+    status = Objective.objects.filter(pk=parent.pk).values_list("status", flat=True).first()
+    if status != ObjectiveStatus.ACTIVE:
         raise ValidationError(
             {
-                "parent": _(
-                    "“%(parent)s” sits under “%(objective)s”: placing it there would make a loop in the strategy."
-                )
-                % {"parent": parent.title, "objective": objective.title}
+                "parent": _("Sub-objectives hang under an active objective only: “%(parent)s” is %(status)s.")
+                % {"parent": parent.title, "status": ObjectiveStatus(status).label.lower() if status else _("gone")}
             }
         )
+    raise ValidationError(
+        {
+            "parent": _("“%(parent)s” sits under “%(objective)s”: placing it there would make a loop in the strategy.")
+            % {"parent": parent.title, "objective": objective.title}
+        }
+    )
+
+
+#: How many active sub-objectives a refused archive names before "and N more".
+NAMED_CHILDREN = 5
+
+
+def _check_archivable(objective: Objective) -> None:
+    """Refuse to archive an objective while active objectives still hang below it.
+
+    Archiving would break their chain to the strategy silently. Archiving them along
+    with it is not done either: they may belong to other units, whose managers decide
+    on them. The person moves or archives them first; the message names them.
+    """
+    below = (
+        Objective.objects.filter(pk__in=subtree_ids(Objective._meta.db_table, [objective.pk]))
+        .exclude(pk=objective.pk)
+        .active()
+    )
+    titles = list(below.order_by("title", "pk").values_list("title", flat=True)[: NAMED_CHILDREN + 1])
+    if not titles:
+        return
+    total = len(titles) if len(titles) <= NAMED_CHILDREN else below.count()
+    names = ", ".join(f"“{title}”" for title in titles[:NAMED_CHILDREN])
+    if total > NAMED_CHILDREN:
+        names = _("%(names)s and %(count)d more") % {"names": names, "count": total - NAMED_CHILDREN}
+    raise ValidationError(
+        {
+            "status": ngettext(
+                "An active objective still hangs below this one: %(names)s. Move it or archive it first.",
+                "Active objectives still hang below this one: %(names)s. Move them or archive them first.",
+                total,
+            )
+            % {"names": names}
+        }
+    )
 
 
 def _check_horizon(starts_on: date | None, ends_on: date | None) -> None:
@@ -89,12 +143,11 @@ def objective_create(
         # by hanging its own objective under the company's root. The right that matters
         # is over the unit the new objective belongs to.
         roles.require_manager(by, unit.pk)
-        if parent.status != ObjectiveStatus.ACTIVE:
-            raise ValidationError({"parent": _("Sub-objectives can only be added under an active objective.")})
     _check_horizon(starts_on, ends_on)
     if status not in ObjectiveStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     _lock_hierarchy()
+    _check_parent(objective=None, parent=parent)
     objective = Objective(
         title=title.strip(),
         statement=statement.strip(),
@@ -128,6 +181,10 @@ def objective_update(*, objective: Objective, by, expected_version: int | None =
 @transaction.atomic
 def objective_set_status(*, objective: Objective, by, status: str, expected_version: int | None = None) -> Objective:
     require_edit(by, objective)
+    if status == ObjectiveStatus.ARCHIVED:
+        # Under the lock: no sub-objective can be created or moved below it meanwhile.
+        _lock_hierarchy()
+        _check_archivable(objective)
     set_status_versioned(objective, status, by=by, expected_version=expected_version)
     return objective
 

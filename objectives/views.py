@@ -178,19 +178,33 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _change(request: HttpRequest, pk: int, *, mode: str, form_class, initial, save, done, denied_field=None):
+def _change(
+    request: HttpRequest,
+    pk: int,
+    *,
+    mode: str,
+    form_class,
+    initial,
+    save,
+    done,
+    denied_field=None,
+    with_objective=False,
+):
     """One POST → service → 409/422 → redirect skeleton for every change to an existing objective.
 
     ``initial(objective)`` fills the form on GET, ``save(objective, data)`` calls the
-    service, ``done(objective)`` is the success message.
+    service, ``done(objective)`` is the success message. ``with_objective`` hands the
+    objective to the form, for choices that depend on it (where it may move).
     """
     objective = _get_objective_for_edit(request, pk)
+    form_kwargs = {"objective": objective} if with_objective else {}
     status, conflict = 200, None
     if request.method == "POST":
         outcome = submit(
             request,
-            form_class(request.POST),
+            form_class(request.POST, **form_kwargs),
             lambda data: save(objective, data),
+            form_kwargs=form_kwargs,
             denied_field=denied_field,
         )
         if outcome.ok:
@@ -199,7 +213,7 @@ def _change(request: HttpRequest, pk: int, *, mode: str, form_class, initial, sa
         form, status, conflict = outcome.form, outcome.status, outcome.current
         objective = _get_objective(pk)  # the service set the typed values on the instance it refused
     else:
-        form = form_class(initial=initial(objective))
+        form = form_class(initial=initial(objective), **form_kwargs)
     context = {"form": form, "mode": mode, "objective": objective, "conflict": conflict}
     return render_region(request, "objectives/form.html", context, region="form", status=status)
 
@@ -260,4 +274,5 @@ def reparent(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda objective: _("Objective “%(title)s” moved.") % {"title": objective.title},
         # Allowed to edit this objective but not to put it there: say so next to the field.
         denied_field="parent",
+        with_objective=True,
     )

@@ -213,10 +213,19 @@ def _create_link(model, *, by, rationale: str, duplicate_message: str, **ends):
     return link
 
 
-def _delete_link(model, *, by, **ends) -> str:
-    link = model.objects.filter(**ends).first()
+def _delete_link(model, *, by, **ends) -> str | None:
+    """Delete the link if it is still there; its rationale, or None if it was already gone.
+
+    The row is locked before anything is written: of several identical unlinks racing
+    (a double click, a resent form), one deletes and writes the "deleted" history row;
+    the others wait for it, find nothing left (PostgreSQL re-reads a row locked FOR UPDATE
+    once its deleter commits) and write nothing. Without the lock each of them went on to
+    ``delete()``, which sends post_delete (and so history) even when the DELETE removed
+    no row.
+    """
+    link = model.objects.select_for_update().filter(**ends).first()
     if link is None:
-        raise ValidationError(_("This link does not exist (any more)."))
+        return None
     link._history_user = by
     link.delete()
     return link.rationale
@@ -237,10 +246,11 @@ def practice_link_objective(*, practice: Practice, objective: Objective, by, rat
 
 
 @transaction.atomic
-def practice_unlink_objective(*, practice: Practice, objective: Objective, by) -> RemovedLink:
+def practice_unlink_objective(*, practice: Practice, objective: Objective, by) -> RemovedLink | None:
+    """Unlink; None when the link was already gone (another tab, a colleague, a double click)."""
     roles.require_manager(by, practice.unit_id)
     rationale = _delete_link(PracticeObjective, by=by, practice=practice, objective=objective)
-    return RemovedLink(practice.pk, objective.pk, rationale)
+    return None if rationale is None else RemovedLink(practice.pk, objective.pk, rationale)
 
 
 @transaction.atomic
@@ -259,10 +269,10 @@ def practice_link_means(*, practice: Practice, means: Means, by, rationale: str)
 
 
 @transaction.atomic
-def practice_unlink_means(*, practice: Practice, means: Means, by) -> RemovedLink:
+def practice_unlink_means(*, practice: Practice, means: Means, by) -> RemovedLink | None:
     roles.require_manager(by, practice.unit_id)
     rationale = _delete_link(PracticeMeans, by=by, practice=practice, means=means)
-    return RemovedLink(practice.pk, means.pk, rationale)
+    return None if rationale is None else RemovedLink(practice.pk, means.pk, rationale)
 
 
 @transaction.atomic
@@ -280,10 +290,10 @@ def means_link_objective(*, means: Means, objective: Objective, by, rationale: s
 
 
 @transaction.atomic
-def means_unlink_objective(*, means: Means, objective: Objective, by) -> RemovedLink:
+def means_unlink_objective(*, means: Means, objective: Objective, by) -> RemovedLink | None:
     roles.require_manager(by, means.unit_id)
     rationale = _delete_link(MeansObjective, by=by, means=means, objective=objective)
-    return RemovedLink(means.pk, objective.pk, rationale)
+    return None if rationale is None else RemovedLink(means.pk, objective.pk, rationale)
 
 
 def require_practice_manager(user, practice: Practice) -> None:

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so it sees the person before any view signs them out.
+    "raison.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +145,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The sign-in forms refuse over-long names; this keeps whatever axes records within
+# its varchar(255) column (and free of NUL) on every other path too.
+AXES_USERNAME_CALLABLE = "raison.auth.axes_username"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -231,16 +236,43 @@ CELERY_TASK_ACKS_LATE = True
 # acks_late alone still acknowledges a task whose process was killed.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers unacknowledged tasks after the visibility timeout: every limit,
-# countdown and retry delay stays well below it or a task would run in a loop.
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1200, minimum=10)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else CELERY_TASK_TIME_LIMIT
+# Redis hands an unacknowledged task to another worker only after the visibility
+# timeout. A task whose pool process dies is rejected and redelivered at once; but when
+# the whole worker dies (SIGKILL, the host or container gone) nothing is left to reject
+# it, and the task waits out the timeout: with Redis' default hour a killed sweep left
+# thousands of flags missing for an hour. Five minutes bounds that wait; beat's sweep is
+# the safety net for anything lost altogether.
+#
+# Every task must finish, and every retry delay elapse, well inside the timeout, or Redis
+# would hand out a task still running (or still waiting for its retry) a second time:
+# the time limit plus the longest retry delay stays below it, and a setting that breaks
+# this refuses to start. A full sweep takes about 22 s at a million practices
+# (docs/performance.md): the default limit of 180 s leaves it eight times that.
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=10, maximum=24 * 3600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=5)
+# The soft limit raises inside the task first, so it stops between two rules and logs.
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30 if CELERY_TASK_TIME_LIMIT > 60 else CELERY_TASK_TIME_LIMIT
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
-    raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT.")
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT} s) must be below CELERY_VISIBILITY_TIMEOUT"
+        f" ({CELERY_BROKER_VISIBILITY_TIMEOUT} s): Redis would hand a task still running to another worker."
+    )
+# The longest delay before a task's automatic retry (alignment/tasks.py): a minute, or
+# less when the gap between the time limit and the visibility timeout is narrower.
+RAISON_TASK_RETRY_BACKOFF_MAX = min(60, (CELERY_BROKER_VISIBILITY_TIMEOUT - CELERY_TASK_TIME_LIMIT) // 2)
+if RAISON_TASK_RETRY_BACKOFF_MAX < 1:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT by at least 2 seconds, to leave room for"
+        " a retry's delay."
+    )
 # A broker that accepts connections but never answers would hang .delay() forever.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # A running worker looks for tasks whose timeout has passed every 10 s (at most a
+    # tenth of the timeout). kombu's default scans only every tenth look, i.e. every
+    # 100 s, which added up to 100 s to every recovery; a scan is one small Redis query.
+    "unacked_restore_interval": max(1, min(10, CELERY_BROKER_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 1,
     "socket_timeout": 1,
 }
@@ -261,7 +293,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused action is one line in the log, not a traceback (see raison/logs.py).
+    "filters": {"one_line_forbidden": {"()": "raison.logs.OneLineForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_forbidden"]},
+    },
 }

@@ -109,6 +109,14 @@ def _unlink(request: HttpRequest, kind: _LinkKind, pk: int, target_pk: int) -> H
             return redirect(_subject_url(kind, subject))
         notice = {f"{kind.target}_notice": message}
         return _subject_page(request, kind, subject, region=kind.region, status=422, **notice)
+    if removed is None:
+        # Already unlinked (a double click, another tab, a colleague): what was asked for is
+        # the case. The same page, no error, and no undo: this request removed nothing.
+        notice = _("“%(name)s” is already unlinked.") % {"name": target}
+        if not wants_region(request):
+            messages.info(request, notice)
+            return redirect(_subject_url(kind, subject))
+        return _subject_page(request, kind, subject, region=kind.region, **{f"{kind.target}_notice": notice})
     undo = Undo(
         action_url=reverse(kind.undo_url, kwargs={"pk": subject.pk}),
         field=kind.target,

@@ -177,3 +177,60 @@ def test_a_failing_recheck_never_fails_the_save(org, manager, monkeypatch, caplo
 def test_the_embedded_default_runs_tasks_in_process(settings):
     # No broker configured is what makes the embedded default run tasks after commit.
     assert (not settings.CELERY_BROKER_URL) == settings.CELERY_TASK_ALWAYS_EAGER
+
+
+# --- Links edited in place (issue 9, item 5) ----------------------------------------------
+
+
+def test_a_practice_link_moved_to_another_practice_rechecks_the_one_it_left(org, manager, goal, enqueued):
+    first = services.practice_create(by=manager, name="P1", unit=org.north)
+    second = services.practice_create(by=manager, name="P2", unit=org.north)
+    link = services.practice_link_objective(practice=first, objective=goal, by=manager, rationale="Because.")
+    assert open_flags() == {("orphan_practice", "P2"), ("unresourced_objective", "Capitalise knowledge")}
+    enqueued.clear()
+
+    link.practice = second  # what the admin's change form does
+    link.save()
+
+    assert len(enqueued) == 1
+    assert enqueued[0].practice_ids == {first.pk, second.pk}
+    assert open_flags() == {("orphan_practice", "P1"), ("unresourced_objective", "Capitalise knowledge")}
+
+
+def test_a_link_moved_to_another_objective_rechecks_the_objective_it_left(org, manager, executive, goal, enqueued):
+    elsewhere = objective_services.objective_create(
+        by=executive, title="Elsewhere", statement="Another root.", unit=org.company, status=ObjectiveStatus.ACTIVE
+    )
+    wiki = services.means_create(by=manager, name="Wiki", kind="technical", unit=org.north)
+    served = services.means_link_objective(means=wiki, objective=goal, by=manager, rationale="Lessons live there.")
+    practice = services.practice_create(by=manager, name="Lessons page", unit=org.north)
+    services.practice_link_objective(practice=practice, objective=goal, by=manager, rationale="Lessons.")
+    assert open_flags() == {("unresourced_objective", "Elsewhere"), ("unpractised_objective", "Elsewhere")}
+    enqueued.clear()
+
+    served.objective = elsewhere
+    served.save()
+
+    assert len(enqueued) == 1
+    assert enqueued[0].objective_ids == {goal.pk, elsewhere.pk}
+    assert open_flags() == {("unresourced_objective", "Capitalise knowledge"), ("unpractised_objective", "Elsewhere")}
+
+
+def test_a_means_link_moved_to_another_practice_rechecks_the_one_it_left(org, manager, goal, enqueued):
+    wiki = services.means_create(by=manager, name="Wiki", kind="technical", unit=org.north)
+    stray = services.means_create(by=manager, name="Stray tool", kind="technical", unit=org.north)
+    services.means_link_objective(means=wiki, objective=goal, by=manager, rationale="Lessons live there.")
+    first = services.practice_create(by=manager, name="P1", unit=org.north)
+    second = services.practice_create(by=manager, name="P2", unit=org.north)
+    for practice in (first, second):
+        services.practice_link_objective(practice=practice, objective=goal, by=manager, rationale="Lessons.")
+    relies = services.practice_link_means(practice=first, means=stray, by=manager, rationale="Uses it.")
+    assert ("mismatched_means", "P1") in open_flags()
+    enqueued.clear()
+
+    relies.practice = second
+    relies.save()
+
+    assert enqueued[0].practice_ids == {first.pk, second.pk}
+    assert ("mismatched_means", "P1") not in open_flags()
+    assert ("mismatched_means", "P2") in open_flags()

@@ -81,25 +81,31 @@ def test_executive_expands_the_tree_in_place(page, demo):
     assert same_document(page)
 
 
-def test_reparenting_under_a_descendant_is_refused_next_to_the_field(page, demo):
+def test_the_move_form_offers_no_descendant_and_a_stale_choice_is_refused_next_to_the_field(page, demo):
     sign_in(page, "claire")
     reuse = Objective.objects.get(title=REUSE)
     lessons = Objective.objects.get(title=LESSONS)
+    elsewhere = Objective.objects.create(
+        title="Elsewhere", statement="Another root.", unit=reuse.unit, owner=reuse.owner, status=ObjectiveStatus.ACTIVE
+    )
     page.goto(f"/objectives/{reuse.pk}/")
     page.get_by_role("link", name="Move", exact=True).click()
 
     expect(page.get_by_role("heading", level=1, name="Move under another objective")).to_be_visible()
     parent = page.get_by_label("New parent objective")
-    parent.select_option(str(lessons.pk))
+    # Nothing below it is offered: that would be a loop.
+    expect(parent.locator(f'option[value="{lessons.pk}"]')).to_have_count(0)
+    expect(parent.locator(f'option[value="{reuse.pk}"]')).to_have_count(0)
+    parent.select_option(str(elsewhere.pk))
+    # Meanwhile someone puts it back to draft: it may no longer take sub-objectives.
+    Objective.objects.filter(pk=elsewhere.pk).update(status=ObjectiveStatus.DRAFT)
     page.get_by_role("button", name="Move it").click()
 
     field = page.locator(".field--error").filter(has=page.get_by_label("New parent objective"))
     expect(field).to_have_count(1)
-    expect(field.locator(".errorlist")).to_contain_text("would make a loop in the strategy")
+    expect(field.locator(".errorlist")).to_contain_text("Choose one of the objectives listed")
     expect(page.get_by_role("alert")).to_be_visible()
-    # The choice is kept, so the person sees what was refused.
-    expect(page.get_by_label("New parent objective")).to_have_value(str(lessons.pk))
-    screenshot(page, "executive-reparent-cycle-refused")
+    screenshot(page, "executive-reparent-stale-choice-refused")
 
     reuse.refresh_from_db()
     assert reuse.parent_id is None, "the refused move must change nothing"

@@ -372,11 +372,58 @@ def test_manager_cannot_move_a_sub_objective_under_its_own_team_goal(org, manage
         objective_reparent(objective=north_goal, by=manager, parent=team_goal)
 
 
-def test_objective_cannot_be_moved_under_an_archived_one(org, manager, north_goal):
-    archived = ObjectiveFactory(unit=org.north, status=ObjectiveStatus.ARCHIVED, parent=north_goal.parent)
+@pytest.mark.parametrize("status", [ObjectiveStatus.DRAFT, ObjectiveStatus.ACHIEVED, ObjectiveStatus.ARCHIVED])
+def test_objective_can_only_be_moved_under_an_active_one_as_it_can_only_be_created_there(
+    status, org, manager, north_goal
+):
+    # One rule for both: before, a move refused only archived parents.
+    other = ObjectiveFactory(title="Elsewhere", unit=org.north, status=status, parent=north_goal.parent)
     with pytest.raises(ValidationError) as refused:
-        objective_reparent(objective=north_goal, by=manager, parent=archived)
-    assert "archived" in message_of(refused.value, "parent")
+        objective_reparent(objective=north_goal, by=manager, parent=other)
+    assert f"“Elsewhere” is {ObjectiveStatus(status).label.lower()}" in message_of(refused.value, "parent")
+    with pytest.raises(ValidationError) as refused:
+        objective_create(by=manager, title="Under", statement="Why", unit=org.north, parent=other)
+    assert "active objective" in message_of(refused.value, "parent")
+    north_goal.refresh_from_db()
+    assert north_goal.parent == other.parent
+
+
+def test_allowed_parents_is_every_active_objective_outside_the_moved_subtree(org, root, north_goal, south_goal):
+    from objectives.services import allowed_parents
+
+    child = ObjectiveFactory(unit=org.north_team, parent=north_goal)
+    ObjectiveFactory(unit=org.north, parent=root, status=ObjectiveStatus.DRAFT)
+    assert set(allowed_parents()) == {root, north_goal, south_goal, child}
+    assert set(allowed_parents(north_goal)) == {root, south_goal}
+    assert set(allowed_parents(root)) == set()
+
+
+def test_archiving_an_objective_with_active_sub_objectives_is_refused_naming_them(org, manager, north_goal):
+    first = ObjectiveFactory(title="Write it down", unit=org.north_team, parent=north_goal)
+    ObjectiveFactory(title="Deeper still", unit=org.north_team, parent=first)
+    ObjectiveFactory(title="Gave up", unit=org.north_team, parent=north_goal, status=ObjectiveStatus.ARCHIVED)
+    with pytest.raises(ValidationError) as refused:
+        objective_archive(objective=north_goal, by=manager)
+    message = message_of(refused.value, "status")
+    assert message == (
+        "Active objectives still hang below this one: “Deeper still”, “Write it down”. Move them or archive them first."
+    )
+    north_goal.refresh_from_db()
+    assert north_goal.status == ObjectiveStatus.ACTIVE
+    # Once they are archived (deepest first), it can be.
+    objective_archive(objective=Objective.objects.get(title="Deeper still"), by=manager)
+    objective_archive(objective=first, by=manager)
+    objective_archive(objective=north_goal, by=manager)
+    north_goal.refresh_from_db()
+    assert north_goal.status == ObjectiveStatus.ARCHIVED
+
+
+def test_a_refused_archive_names_five_and_counts_the_rest(org, executive, root):
+    for n in range(8):
+        ObjectiveFactory(title=f"Goal {n}", unit=org.north, parent=root)
+    with pytest.raises(ValidationError) as refused:
+        objective_archive(objective=root, by=executive)
+    assert "“Goal 0”, “Goal 1”, “Goal 2”, “Goal 3”, “Goal 4” and 3 more." in message_of(refused.value, "status")
 
 
 def test_stale_move_is_refused_and_writes_nothing(org, executive, north_goal, root):

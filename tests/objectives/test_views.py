@@ -493,18 +493,47 @@ def test_status_rejects_unknown_values(as_persona, client, north_goal):
     assert "status" in response.context["form"].errors
 
 
-def test_reparent_refuses_a_cycle_with_a_message_next_to_the_field(as_persona, client, org, root, north_goal):
+def test_the_move_form_offers_neither_the_objective_nor_what_hangs_below_it(as_persona, client, org, root, north_goal):
+    child = ObjectiveFactory(title="Team writes it down", unit=org.north_team, parent=north_goal)
+    grandchild = ObjectiveFactory(title="Each retro is a page", unit=org.north_team, parent=child)
+    sibling = ObjectiveFactory(title="South sibling", unit=org.south, parent=root)
+    draft = ObjectiveFactory(title="Draft idea", unit=org.north, parent=root, status=ObjectiveStatus.DRAFT)
+    as_persona("manager")
+    form = client.get(reverse("objectives:reparent", args=[north_goal.pk])).context["form"]
+    offered = set(form.fields["parent"].queryset.values_list("pk", flat=True))
+    assert offered == {root.pk, sibling.pk}
+    assert {north_goal.pk, child.pk, grandchild.pk, draft.pk}.isdisjoint(offered)
+    assert "neither this objective nor any below it" in str(form["parent"].help_text)
+
+
+def test_reparent_under_a_descendant_posted_anyway_is_refused_next_to_the_field(
+    as_persona, client, org, root, north_goal
+):
     child = ObjectiveFactory(title="Team writes it down", unit=org.north_team, parent=north_goal)
     as_persona("manager")
     response = client.post(
         reverse("objectives:reparent", args=[north_goal.pk]), {"parent": child.pk, "version": north_goal.version}
     )
     assert response.status_code == 422
-    errors = response.context["form"].errors["parent"]
-    assert any("loop" in error for error in errors)
-    assert "loop in the strategy" in response.content.decode()
+    assert response.context["form"].errors["parent"]
     north_goal.refresh_from_db()
     assert north_goal.parent == root
+
+
+def test_archiving_with_active_sub_objectives_is_refused_naming_them(as_persona, client, org, root, north_goal):
+    ObjectiveFactory(title="Team writes it down", unit=org.north_team, parent=north_goal)
+    as_persona("manager")
+    url = reverse("objectives:status", args=[north_goal.pk])
+    page = client.get(url)
+    assert "Archiving is refused while active objectives hang below this one" in page.content.decode()
+    response = client.post(url, {"status": "archived", "version": north_goal.version})
+    assert response.status_code == 422
+    errors = response.context["form"].errors["status"]
+    assert errors == [
+        "An active objective still hangs below this one: “Team writes it down”. Move it or archive it first."
+    ]
+    north_goal.refresh_from_db()
+    assert north_goal.status == ObjectiveStatus.ACTIVE
 
 
 def test_reparent_under_itself_is_refused(as_persona, client, north_goal):

@@ -537,10 +537,13 @@ def test_every_unlink_returns_what_it_removed(manager, world):
     assert not MeansObjective.objects.exists()
 
 
-def test_unlinking_a_link_that_is_gone_says_so(manager, world):
-    services.practice_unlink_means(practice=world.practice, means=world.means, by=manager)
-    with pytest.raises(ValidationError, match="does not exist"):
-        services.practice_unlink_means(practice=world.practice, means=world.means, by=manager)
+def test_unlinking_a_link_that_is_gone_removes_nothing_and_writes_no_history(manager, world):
+    assert services.practice_unlink_means(practice=world.practice, means=world.means, by=manager) is not None
+    assert services.practice_unlink_means(practice=world.practice, means=world.means, by=manager) is None
+    assert services.means_unlink_objective(means=world.means, objective=world.objective, by=manager) is not None
+    assert services.means_unlink_objective(means=world.means, objective=world.objective, by=manager) is None
+    assert PracticeMeans.history.filter(history_type="-").count() == 1
+    assert MeansObjective.history.filter(history_type="-").count() == 1
 
 
 def test_linking_to_an_archived_objective_is_refused(manager, world):

@@ -253,3 +253,58 @@ def test_production_start_with_debug_on_fails_naming_it():
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+# --- Celery: quick recovery from a dead worker (issue 9, item 10) ------------------------
+
+CELERY_REPORT = (
+    "import django, json; django.setup(); from django.conf import settings as s;"
+    " from raison.celery import app;"
+    " print(json.dumps([s.CELERY_BROKER_VISIBILITY_TIMEOUT, s.CELERY_TASK_TIME_LIMIT,"
+    " s.CELERY_TASK_SOFT_TIME_LIMIT, s.RAISON_TASK_RETRY_BACKOFF_MAX,"
+    " app.conf.broker_transport_options['visibility_timeout'], app.conf.task_time_limit]))"
+)
+
+
+def celery_settings(**overrides: str) -> subprocess.CompletedProcess:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CELERY_VISIBILITY_TIMEOUT", "CELERY_TASK_TIME_LIMIT", "RAISON_ENV", "DEBUG"}
+    }
+    environ.update({"DJANGO_SETTINGS_MODULE": "raison.settings", **overrides})
+    return subprocess.run(
+        [sys.executable, "-c", CELERY_REPORT], cwd=PROJECT_DIR, env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_by_default_a_dead_workers_task_is_redelivered_within_five_minutes():
+    import json
+
+    result = celery_settings()
+    assert result.returncode == 0, result.stderr
+    visibility, limit, soft, backoff, broker_visibility, app_limit = json.loads(result.stdout)
+    assert visibility == broker_visibility == 300
+    assert app_limit == limit == 180
+    assert soft < limit
+    assert limit + backoff < visibility
+
+
+def test_a_short_visibility_timeout_shortens_the_retry_delays_with_it():
+    import json
+
+    result = celery_settings(CELERY_VISIBILITY_TIMEOUT="20", CELERY_TASK_TIME_LIMIT="10")
+    assert result.returncode == 0, result.stderr
+    visibility, limit, _soft, backoff, _broker, _app = json.loads(result.stdout)
+    assert (visibility, limit, backoff) == (20, 10, 5)
+
+
+@pytest.mark.parametrize(
+    ("visibility", "limit", "named"),
+    [("300", "300", "CELERY_TASK_TIME_LIMIT"), ("120", "600", "CELERY_TASK_TIME_LIMIT"), ("61", "60", "at least 2")],
+)
+def test_a_time_limit_that_does_not_fit_the_visibility_timeout_refuses_to_start(visibility, limit, named):
+    result = celery_settings(CELERY_VISIBILITY_TIMEOUT=visibility, CELERY_TASK_TIME_LIMIT=limit)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
