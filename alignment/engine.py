@@ -1,4 +1,4 @@
-"""The alignment engine: six rules, each one set-based SQL statement, reconciled into flags.
+"""The alignment engine: seven rules, each one set-based SQL statement, reconciled into flags.
 
 Every rule is a single ``SELECT`` of subject ids (recursive CTEs and ``NOT EXISTS``; no
 Python loop over rows) that runs unchanged on SQLite and PostgreSQL. Reconciling a rule
@@ -25,6 +25,11 @@ Definitions, precisely (the flags' help texts and docs/performance.md say the sa
   means serving none of the objectives on its chains. This one is about the shape of
   the graph, not statuses: archived goals are the other rules' business.
 - **purposeless means**: an active means serving no active objective.
+- **unrooted means**: an active means with at least one active objective, none of whose
+  chains reaches an active root.
+- An active practice or means is *aligned* when it is neither orphan/purposeless nor
+  unrooted: one of its objectives has a complete chain to an active strategic root. The
+  dashboard's score counts exactly that, from the flags (``alignment.figures``).
 - **unresourced objective**: an active objective whose subtree has no active means.
 - **unpractised objective**: an active objective whose subtree has no active practice.
 
@@ -51,7 +56,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alignment import notify
+from alignment import figures, notify
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import (
@@ -122,22 +127,33 @@ class Scope:
     - ``moved_objective_ids``: objectives whose status or parent changed (or that were
       created): their chains up, their subtrees down, and every practice and means
       linked into those subtrees.
+    - ``unit_ids``: units that lost a record (deleted, or moved to another unit). The
+      record is gone from them, so nothing else in the scope leads to them: their
+      dashboard figures are recomputed, and, since a deleted record takes its flags with
+      it, the whole trend window too.
     """
 
     practice_ids: frozenset[int] = field(default_factory=frozenset)
     means_ids: frozenset[int] = field(default_factory=frozenset)
     objective_ids: frozenset[int] = field(default_factory=frozenset)
     moved_objective_ids: frozenset[int] = field(default_factory=frozenset)
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=()) -> Scope:
+    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()) -> Scope:
         def ints(ids):
             return frozenset(int(i) for i in ids or () if i is not None)
 
-        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids))
+        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids), ints(unit_ids))
 
     def __len__(self) -> int:
-        return len(self.practice_ids) + len(self.means_ids) + len(self.objective_ids) + len(self.moved_objective_ids)
+        return (
+            len(self.practice_ids)
+            + len(self.means_ids)
+            + len(self.objective_ids)
+            + len(self.moved_objective_ids)
+            + len(self.unit_ids)
+        )
 
     def as_task_kwargs(self) -> dict[str, list[int]]:
         return {
@@ -145,6 +161,7 @@ class Scope:
             "means_ids": sorted(self.means_ids),
             "objective_ids": sorted(self.objective_ids),
             "moved_objective_ids": sorted(self.moved_objective_ids),
+            "unit_ids": sorted(self.unit_ids),
         }
 
 
@@ -210,7 +227,7 @@ class _Sql:
         return f" AND {column} IN (SELECT id FROM scope_{subject})"
 
 
-# --- The six rules ---------------------------------------------------------------------
+# --- The seven rules ---------------------------------------------------------------------
 
 
 def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
@@ -222,27 +239,34 @@ def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
     )
 
 
-def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
+def _rooted(q: _Sql, links: str, subject: str, column: str) -> list[str]:
+    """CTE ``rooted(id)``: active objectives whose whole chain up to a strategic root is active.
+
+    A full run walks the forest once; a scoped run only climbs from the objectives the
+    scoped subjects (``subject``, linked through ``links.column``) are linked to.
+    """
     if q.full:
         # Top-down from the active roots through active objectives only: one pass over
         # the tree gives every objective whose whole chain is active.
-        rooted = [
+        return [
             f"rooted(id) AS (SELECT id FROM {OBJECTIVES} WHERE parent_id IS NULL AND status = {ACTIVE_OBJECTIVE}"
             f" UNION SELECT c.id FROM {OBJECTIVES} c JOIN rooted r ON c.parent_id = r.id"
             f" WHERE c.status = {ACTIVE_OBJECTIVE})"
         ]
-    else:
-        # Bottom-up from the scoped practices' objectives only: cost is the chains' length.
-        rooted = [
-            f"up(start_id, id, parent_id) AS ("
-            f"SELECT o.id, o.id, o.parent_id FROM {OBJECTIVES} o"
-            f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
-            f" (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
-            f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {OBJECTIVES} o ON o.id = up.parent_id"
-            f" WHERE o.status = {ACTIVE_OBJECTIVE})",
-            "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
-        ]
-    return [*q.scope_ctes("practice"), *rooted], (
+    # Bottom-up from the scoped subjects' objectives only: cost is the chains' length.
+    return [
+        f"up(start_id, id, parent_id) AS ("
+        f"SELECT o.id, o.id, o.parent_id FROM {OBJECTIVES} o"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
+        f" (SELECT objective_id FROM {links} WHERE {column} IN (SELECT id FROM scope_{subject}))"
+        f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {OBJECTIVES} o ON o.id = up.parent_id"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE})",
+        "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
+    ]
+
+
+def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
+    return [*q.scope_ctes("practice"), *_rooted(q, PO, "practice", "practice_id")], (
         f"SELECT p.id FROM {PRACTICES} p"
         f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
         f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
@@ -288,6 +312,23 @@ def _purposeless_means(q: _Sql) -> tuple[list[str], str]:
         f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
         f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN {OBJECTIVES} o ON o.id = mo.objective_id"
         f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
+    )
+
+
+def _unrooted_means(q: _Sql) -> tuple[list[str], str]:
+    """Active means serving active objectives, none of whose chains reaches an active root.
+
+    The means' counterpart of the unrooted practice: without it, a means whose objectives
+    all hang below a draft or archived objective counted against the alignment score
+    while no flag said so.
+    """
+    return [*q.scope_ctes("means"), *_rooted(q, MO, "means", "means_id")], (
+        f"SELECT m.id FROM {MEANS} m"
+        f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
+        f" AND EXISTS (SELECT 1 FROM {MO} mo JOIN {OBJECTIVES} o ON o.id = mo.objective_id"
+        f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
+        f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN rooted r ON r.id = mo.objective_id"
+        f" WHERE mo.means_id = m.id)"
     )
 
 
@@ -366,6 +407,7 @@ RULES: tuple[Rule, ...] = (
     Rule(FlagKind.UNROOTED_PRACTICE, _unrooted_practice),
     Rule(FlagKind.MISMATCHED_MEANS, _mismatched_means),
     Rule(FlagKind.PURPOSELESS_MEANS, _purposeless_means),
+    Rule(FlagKind.UNROOTED_MEANS, _unrooted_means),
     Rule(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced_objective),
     Rule(FlagKind.UNPRACTISED_OBJECTIVE, _unpractised_objective),
 )
@@ -465,6 +507,7 @@ def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
         (tune_for_full_check if q.full else tune_for_scoped_check)(cursor)
         cursor.execute(sql, {"now": now})
         raised, resolved, notified = cursor.fetchone()
+        figures.count_flag_changes(cursor, now=now, raised=raised, resolved=resolved)
     return RuleResult(rule.kind, raised, resolved, notified)
 
 
@@ -500,6 +543,7 @@ def _reconcile_portable(rule: Rule, q: _Sql, now) -> RuleResult:
         )
         raised = _changes(cursor)
         notified = notify.notify_owners(rule.kind, raised_at=now) if raised else 0
+        figures.count_flag_changes(cursor, now=now, raised=raised, resolved=resolved)
     return RuleResult(rule.kind, raised, resolved, notified)
 
 
@@ -530,10 +574,54 @@ def run(
         if on_done:
             on_done(result)
     _keep_statistics_current(results)
+    _refresh_figures(q, now)
     if any(r.raised for r in results):
         # Outside every transaction: a slow mail server never holds a lock on the flags.
         notify.send_emails(raised_at=now)
     return results
+
+
+def _refresh_figures(q: _Sql, now) -> None:
+    """Bring the dashboard's figures up to date with what this run decided.
+
+    After the rules, in a transaction of its own: the flags a person waits for are never
+    held up by the figures, and the figures read flags already committed.
+    """
+    if q.full:
+        figures.refresh_all(now=now, tune=tune_for_full_check)
+        return
+    units, roots = _reached(q)
+    figures.refresh(
+        unit_ids=units | q.scope.unit_ids,
+        root_ids=roots,
+        trend=bool(q.scope.unit_ids),
+        now=now,
+        tune=tune_for_scoped_check,
+    )
+
+
+def _reached(q: _Sql) -> tuple[set[int], set[int]]:
+    """The units owning a record the scope re-checked, and the strategic roots above the scope.
+
+    A scoped run only raises or resolves flags on these records, and only these records
+    can have changed status or links; the roots are on top of every chain it climbed.
+    """
+    ctes = list(dict.fromkeys([*q.scope_ctes("practice"), *q.scope_ctes("means"), *q.scope_ctes("objective")]))
+    sql = _with(ctes) + (
+        f"SELECT 'u', unit_id FROM {PRACTICES} WHERE id IN (SELECT id FROM scope_practice)"
+        f" UNION SELECT 'u', unit_id FROM {MEANS} WHERE id IN (SELECT id FROM scope_means)"
+        f" UNION SELECT 'u', unit_id FROM {OBJECTIVES} WHERE id IN (SELECT id FROM scope_objective)"
+        f" UNION SELECT 'r', id FROM scope_objective WHERE parent_id IS NULL"
+    )
+    units: set[int] = set()
+    roots: set[int] = set()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tune_for_scoped_check(cursor)
+        cursor.execute(sql)
+        for what, pk in cursor.fetchall():
+            (units if what == "u" else roots).add(pk)
+    return units, roots
 
 
 #: After a run that changed this many flags, PostgreSQL's statistics on the flag table are

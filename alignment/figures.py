@@ -1,0 +1,250 @@
+"""The dashboard's figures, kept by the engine so that a page view reads a handful of rows.
+
+Four tables (``alignment.models``): per unit, its active practices and means and how
+many are aligned (``UnitFigures``) and its open flags per kind (``OpenFlagCount``); per
+strategic objective, the active means and practices in its subtree
+(``ObjectiveCoverage``); per day, the flags raised and resolved (``FlagDay``).
+
+"Aligned" is read from the flags, so the score and the flags share one definition: an
+active practice or means is aligned when it has no unresolved flag of a kind in
+``UNALIGNED_KINDS`` (orphan / unrooted practice, purposeless / unrooted means), that is
+when one of its objectives has a complete chain of active objectives to an active root.
+
+How they stay right:
+
+- A live re-check recomputes, from the base tables and set-based, the rows of the units
+  and strategic objectives its scope reaches (``refresh``); the sweep recomputes every
+  row (``refresh_all``). Nothing is ever adjusted by +1/-1, except the day's counters of
+  raised and resolved flags (``count_flag_changes``), which add what the engine's own
+  statement just inserted or resolved, in that statement's transaction.
+- Every writer of these tables takes one transaction-scoped advisory lock first
+  (PostgreSQL; SQLite serialises writers itself) and reads the base tables only after
+  it has it. Whoever comes last therefore reads everything committed before it, and
+  every change to the base tables is followed by a refresh of what it touched: two
+  re-checks committing at once cannot leave a stale row behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from alignment.models import (
+    UNALIGNED_KINDS,
+    Flag,
+    FlagDay,
+    ObjectiveCoverage,
+    OpenFlagCount,
+    UnitFigures,
+)
+from objectives.models import Objective
+from practices.models import Means, MeansObjective, MeansStatus, Practice, PracticeObjective, PracticeStatus
+
+#: Transaction-level advisory lock serialising the writers of the figure tables.
+FIGURES_LOCK = 7419003
+#: Days of trend the sweep (and a refresh after a deletion) recomputes from the flags.
+TREND_DAYS = 30
+
+FLAG = Flag._meta.db_table
+OBJECTIVES = Objective._meta.db_table
+MEANS = Means._meta.db_table
+PRACTICES = Practice._meta.db_table
+PO = PracticeObjective._meta.db_table
+MO = MeansObjective._meta.db_table
+UNIT_FIGURES = UnitFigures._meta.db_table
+OPEN_COUNTS = OpenFlagCount._meta.db_table
+COVERAGE = ObjectiveCoverage._meta.db_table
+FLAG_DAY = FlagDay._meta.db_table
+
+Tune = Callable[[object], None]
+
+
+def _ids(ids: Iterable[int]) -> str:
+    # Forced through int(): safe to inline, and any number of them fits one statement.
+    values = sorted({int(i) for i in ids})
+    return "(" + ", ".join(map(str, values)) + ")" if values else "(NULL)"
+
+
+def _lock(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FIGURES_LOCK])
+
+
+def day_of(moment: datetime):
+    """The day a moment falls on, in the site's time zone (the trend's buckets)."""
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+# --- Per unit ---------------------------------------------------------------------------
+
+
+def _unaligned_test(subject: str, alias: str, full: bool) -> tuple[str, str, list]:
+    """A join (full run) or a correlated test (scoped run) telling an unaligned subject.
+
+    Full: one hash join with the set of flagged subjects. Scoped: a few thousand index
+    probes on the partial unique index of unresolved flags, instead of reading every
+    flagged subject of the organisation.
+    """
+    kinds = [str(k) for k in UNALIGNED_KINDS[subject]]
+    marks = ", ".join(["%s"] * len(kinds))
+    if full:
+        join = (
+            f" LEFT JOIN (SELECT DISTINCT {subject}_id AS id FROM {FLAG} WHERE resolved_at IS NULL"
+            f" AND {subject}_id IS NOT NULL AND kind IN ({marks})) x ON x.id = {alias}.id"
+        )
+        return join, "CASE WHEN x.id IS NULL THEN 1 ELSE 0 END", kinds
+    test = (
+        f"CASE WHEN EXISTS (SELECT 1 FROM {FLAG} f WHERE f.{subject}_id = {alias}.id AND f.resolved_at IS NULL"
+        f" AND f.kind IN ({marks})) THEN 0 ELSE 1 END"
+    )
+    return "", test, kinds
+
+
+def _refresh_units(cursor, unit_ids: Iterable[int] | None) -> None:
+    full = unit_ids is None
+    only = "" if full else f" AND {{alias}}.unit_id IN {_ids(unit_ids)}"
+    p_join, p_aligned, p_kinds = _unaligned_test("practice", "p", full)
+    m_join, m_aligned, m_kinds = _unaligned_test("means", "m", full)
+    # Scoped: the p_aligned/m_aligned parameters sit in the SELECT list, before the WHERE.
+    p_params = [*p_kinds, PracticeStatus.ACTIVE.value]
+    m_params = [*m_kinds, MeansStatus.ACTIVE.value]
+    cursor.execute(f"DELETE FROM {UNIT_FIGURES}" + ("" if full else f" WHERE unit_id IN {_ids(unit_ids)}"))
+    cursor.execute(
+        f"INSERT INTO {UNIT_FIGURES} (unit_id, practices, practices_aligned, means, means_aligned)"
+        f" SELECT unit_id, SUM(p), SUM(pa), SUM(m), SUM(ma) FROM ("
+        f"SELECT p.unit_id AS unit_id, 1 AS p, {p_aligned} AS pa, 0 AS m, 0 AS ma FROM {PRACTICES} p{p_join}"
+        f" WHERE p.status = %s{only.format(alias='p')}"
+        f" UNION ALL SELECT m.unit_id, 0, 0, 1, {m_aligned} FROM {MEANS} m{m_join}"
+        f" WHERE m.status = %s{only.format(alias='m')}"
+        f") t GROUP BY unit_id",
+        [*p_params, *m_params],
+    )
+
+
+def _refresh_open_counts(cursor, unit_ids: Iterable[int] | None) -> None:
+    full = unit_ids is None
+    only = "" if full else f" AND s.unit_id IN {_ids(unit_ids)}"
+    parts = [
+        f"SELECT s.unit_id AS unit_id, f.kind AS kind FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
+        f" WHERE f.resolved_at IS NULL AND f.acknowledged_at IS NULL{only}"
+        for subject, table in (("practice", PRACTICES), ("means", MEANS), ("objective", OBJECTIVES))
+    ]
+    cursor.execute(f"DELETE FROM {OPEN_COUNTS}" + ("" if full else f" WHERE unit_id IN {_ids(unit_ids)}"))
+    cursor.execute(
+        f"INSERT INTO {OPEN_COUNTS} (unit_id, kind, count)"
+        f" SELECT unit_id, kind, COUNT(*) FROM ({' UNION ALL '.join(parts)}) t GROUP BY unit_id, kind"
+    )
+
+
+# --- Per strategic objective --------------------------------------------------------------
+
+
+def _refresh_coverage(cursor, root_ids: Iterable[int] | None) -> None:
+    """Distinct active means and practices linked anywhere below each root (whatever the statuses on the way)."""
+    roots = "" if root_ids is None else _ids(root_ids)
+    cursor.execute(f"DELETE FROM {COVERAGE}" + (f" WHERE objective_id IN {roots}" if roots else ""))
+    # UNION, not UNION ALL: a loop that slipped past the guards still terminates.
+    cursor.execute(
+        f"WITH RECURSIVE tree(id, root_id) AS ("
+        f"SELECT id, id FROM {OBJECTIVES} WHERE parent_id IS NULL{f' AND id IN {roots}' if roots else ''}"
+        f" UNION SELECT o.id, t.root_id FROM {OBJECTIVES} o JOIN tree t ON o.parent_id = t.id),"
+        f" mc(root_id, n) AS (SELECT t.root_id, COUNT(DISTINCT ml.means_id) FROM tree t"
+        f" JOIN {MO} ml ON ml.objective_id = t.id JOIN {MEANS} m ON m.id = ml.means_id"
+        f" WHERE m.status = %s GROUP BY t.root_id),"
+        f" pc(root_id, n) AS (SELECT t.root_id, COUNT(DISTINCT pl.practice_id) FROM tree t"
+        f" JOIN {PO} pl ON pl.objective_id = t.id JOIN {PRACTICES} p ON p.id = pl.practice_id"
+        f" WHERE p.status = %s GROUP BY t.root_id)"
+        f" INSERT INTO {COVERAGE} (objective_id, means, practices)"
+        f" SELECT r.id, COALESCE(mc.n, 0), COALESCE(pc.n, 0) FROM {OBJECTIVES} r"
+        f" LEFT JOIN mc ON mc.root_id = r.id LEFT JOIN pc ON pc.root_id = r.id"
+        f" WHERE r.parent_id IS NULL{f' AND r.id IN {roots}' if roots else ''}",
+        [MeansStatus.ACTIVE.value, PracticeStatus.ACTIVE.value],
+    )
+
+
+# --- Per day ------------------------------------------------------------------------------
+
+
+def count_flag_changes(cursor, *, now: datetime, raised: int, resolved: int) -> None:
+    """Add one engine statement's raised and resolved flags to the day's counters.
+
+    Called in the transaction that raised and resolved them, so the counters move with
+    the flags or not at all; the addition happens in the row, so concurrent runs add up.
+    """
+    if not (raised or resolved):
+        return
+    _lock(cursor)
+    cursor.execute(
+        f"INSERT INTO {FLAG_DAY} (day, raised, resolved) VALUES (%s, %s, %s)"
+        f" ON CONFLICT (day) DO UPDATE SET raised = {FLAG_DAY}.raised + excluded.raised,"
+        f" resolved = {FLAG_DAY}.resolved + excluded.resolved",
+        [day_of(now), raised, resolved],
+    )
+
+
+def _refresh_trend(now: datetime) -> None:
+    """Recount the window's days from the flag table (the flags are their own history)."""
+    tz = timezone.get_default_timezone()
+    first = day_of(now) - timedelta(days=TREND_DAYS - 1)
+    since = timezone.make_aware(datetime.combine(first, datetime.min.time()), tz)
+    counts: dict = {}
+    for column, index in (("raised_at", 0), ("resolved_at", 1)):
+        rows = (
+            Flag.objects.filter(**{f"{column}__gte": since})
+            .annotate(day=TruncDate(column, tzinfo=tz))
+            .order_by()
+            .values_list("day")
+            .annotate(n=Count("pk"))
+        )
+        for day, n in rows:
+            counts.setdefault(day, [0, 0])[index] = n
+    FlagDay.objects.filter(day__gte=first).delete()
+    FlagDay.objects.bulk_create(
+        FlagDay(day=day, raised=raised, resolved=resolved) for day, (raised, resolved) in counts.items()
+    )
+
+
+# --- Entry points -----------------------------------------------------------------------------
+
+
+def refresh(
+    *,
+    unit_ids: Iterable[int] = (),
+    root_ids: Iterable[int] = (),
+    trend: bool = False,
+    now: datetime | None = None,
+    tune: Tune | None = None,
+) -> None:
+    """Recompute the rows of these units and strategic objectives (and the trend window)."""
+    unit_ids = frozenset(i for i in unit_ids if i is not None)
+    root_ids = frozenset(i for i in root_ids if i is not None)
+    if not (unit_ids or root_ids or trend):
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if tune and connection.vendor == "postgresql":
+            tune(cursor)
+        _lock(cursor)
+        if unit_ids:
+            _refresh_units(cursor, unit_ids)
+            _refresh_open_counts(cursor, unit_ids)
+        if root_ids:
+            _refresh_coverage(cursor, root_ids)
+        if trend:
+            _refresh_trend(now or timezone.now())
+
+
+def refresh_all(*, now: datetime | None = None, tune: Tune | None = None) -> None:
+    """Recompute every figure from the base tables: the sweep's repair of any drift."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if tune and connection.vendor == "postgresql":
+            tune(cursor)
+        _lock(cursor)
+        _refresh_units(cursor, None)
+        _refresh_open_counts(cursor, None)
+        _refresh_coverage(cursor, None)
+        _refresh_trend(now or timezone.now())
