@@ -172,7 +172,11 @@ def flags_with_subjects(queryset: QuerySet | None = None) -> QuerySet:
 
 
 def newest_flags(limit: int = NEWEST_FLAGS) -> list[Flag]:
-    return list(flags_with_subjects(Flag.objects.unresolved()).order_by("-raised_at", "-pk")[:limit])
+    # The newest ids first, on their own (an index scan), then their subjects. In one
+    # statement, even with the ids as a subquery, PostgreSQL joined every unresolved
+    # flag to its subject before keeping eight (0.15-0.3 s at 100,000 practices).
+    newest = list(Flag.objects.unresolved().order_by("-raised_at", "-pk").values_list("pk", flat=True)[:limit])
+    return list(flags_with_subjects(Flag.objects.filter(pk__in=newest)).order_by("-raised_at", "-pk"))
 
 
 def notifications_for(user) -> QuerySet:
