@@ -172,10 +172,8 @@ def test_random_changes_keep_the_figures_equal_to_a_recomputation(org, seed, com
     assert UnitFigures.objects.exists()
     for step in range(50):
         with committed():
-            if rng.random() < 0.15:
-                action = _move_to_another_unit(rng, units)
-            else:
-                action = _mutate(rng, rng.choice(units))
+            moving = rng.random() < 0.15
+            action = _move_to_another_unit(rng, units) if moving else _mutate(rng, rng.choice(units))
         assert_figures_right(f"step {step} ({action}, seed {seed})")
     # The sweep finds nothing to repair, and repairs what a bulk change left behind.
     engine.sweep()
