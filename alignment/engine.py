@@ -594,6 +594,7 @@ def _refresh_figures(q: _Sql, now) -> None:
     figures.refresh(
         unit_ids=units | q.scope.unit_ids,
         root_ids=roots,
+        moved=bool(q.scope.moved_objective_ids),
         trend=bool(q.scope.unit_ids),
         now=now,
         tune=tune_for_scoped_check,

@@ -1,9 +1,10 @@
 """The dashboard's figures, kept by the engine so that a page view reads a handful of rows.
 
 Four tables (``alignment.models``): per unit, its active practices and means and how
-many are aligned (``UnitFigures``) and its open flags per kind (``OpenFlagCount``); per
-strategic objective, the active means and practices in its subtree
-(``ObjectiveCoverage``); per day, the flags raised and resolved (``FlagDay``).
+many are aligned (``UnitFigures``) and its open flags per kind (``OpenFlagCount``);
+per strategic objective and unit, the unit's active means and practices in its subtree
+(``ObjectiveCoverage``, with ``ObjectiveRoot`` mapping each objective to its strategic
+objective); per day, the flags raised and resolved (``FlagDay``).
 
 "Aligned" is read from the flags, so the score and the flags share one definition: an
 active practice or means is aligned when it has no unresolved flag of a kind in
@@ -39,6 +40,7 @@ from alignment.models import (
     Flag,
     FlagDay,
     ObjectiveCoverage,
+    ObjectiveRoot,
     OpenFlagCount,
     UnitFigures,
 )
@@ -59,6 +61,7 @@ MO = MeansObjective._meta.db_table
 UNIT_FIGURES = UnitFigures._meta.db_table
 OPEN_COUNTS = OpenFlagCount._meta.db_table
 COVERAGE = ObjectiveCoverage._meta.db_table
+OBJECTIVE_ROOTS = ObjectiveRoot._meta.db_table
 FLAG_DAY = FlagDay._meta.db_table
 
 Tune = Callable[[object], None]
@@ -144,25 +147,55 @@ def _refresh_open_counts(cursor, unit_ids: Iterable[int] | None) -> None:
 # --- Per strategic objective --------------------------------------------------------------
 
 
-def _refresh_coverage(cursor, root_ids: Iterable[int] | None) -> None:
-    """Distinct active means and practices linked anywhere below each root (whatever the statuses on the way)."""
+def _refresh_roots(cursor, root_ids: Iterable[int] | None) -> None:
+    """Map every objective below these roots (all roots: None) to its root."""
     roots = "" if root_ids is None else _ids(root_ids)
-    cursor.execute(f"DELETE FROM {COVERAGE}" + (f" WHERE objective_id IN {roots}" if roots else ""))
     # UNION, not UNION ALL: a loop that slipped past the guards still terminates.
-    cursor.execute(
+    tree = (
         f"WITH RECURSIVE tree(id, root_id) AS ("
         f"SELECT id, id FROM {OBJECTIVES} WHERE parent_id IS NULL{f' AND id IN {roots}' if roots else ''}"
-        f" UNION SELECT o.id, t.root_id FROM {OBJECTIVES} o JOIN tree t ON o.parent_id = t.id),"
-        f" mc(root_id, n) AS (SELECT t.root_id, COUNT(DISTINCT ml.means_id) FROM tree t"
-        f" JOIN {MO} ml ON ml.objective_id = t.id JOIN {MEANS} m ON m.id = ml.means_id"
-        f" WHERE m.status = %s GROUP BY t.root_id),"
-        f" pc(root_id, n) AS (SELECT t.root_id, COUNT(DISTINCT pl.practice_id) FROM tree t"
-        f" JOIN {PO} pl ON pl.objective_id = t.id JOIN {PRACTICES} p ON p.id = pl.practice_id"
-        f" WHERE p.status = %s GROUP BY t.root_id)"
-        f" INSERT INTO {COVERAGE} (objective_id, means, practices)"
-        f" SELECT r.id, COALESCE(mc.n, 0), COALESCE(pc.n, 0) FROM {OBJECTIVES} r"
-        f" LEFT JOIN mc ON mc.root_id = r.id LEFT JOIN pc ON pc.root_id = r.id"
-        f" WHERE r.parent_id IS NULL{f' AND r.id IN {roots}' if roots else ''}",
+        f" UNION SELECT o.id, t.root_id FROM {OBJECTIVES} o JOIN tree t ON o.parent_id = t.id) "
+    )
+    if roots:
+        # Whatever moved away from these roots is mapped again by the walk from its new
+        # root, which the same scope reaches (the moved objective's chain goes up to it).
+        cursor.execute(f"DELETE FROM {OBJECTIVE_ROOTS} WHERE root_id IN {roots}")
+        cursor.execute(tree + f"DELETE FROM {OBJECTIVE_ROOTS} WHERE objective_id IN (SELECT id FROM tree)")
+    else:
+        cursor.execute(f"DELETE FROM {OBJECTIVE_ROOTS}")
+    # WHERE true: SQLite would otherwise read ON CONFLICT as part of the SELECT's join.
+    cursor.execute(
+        tree + f"INSERT INTO {OBJECTIVE_ROOTS} (objective_id, root_id) SELECT id, root_id FROM tree WHERE true"
+        f" ON CONFLICT (objective_id) DO NOTHING"
+    )
+
+
+def _refresh_coverage(cursor, root_ids: Iterable[int] | None, unit_ids: Iterable[int] | None) -> None:
+    """Per (strategic objective, unit): distinct active means and practices linked anywhere below it.
+
+    Scoped, the unit's records are read by their unit index and their links mapped to
+    roots by primary key: the cost of one unit, not of a strategic objective's subtree.
+    """
+    where, only = [], ""
+    if root_ids is not None:
+        where.append(f"objective_id IN {_ids(root_ids)}")
+        only += f" AND r.root_id IN {_ids(root_ids)}"
+    if unit_ids is not None:
+        where.append(f"unit_id IN {_ids(unit_ids)}")
+        only += f" AND s.unit_id IN {_ids(unit_ids)}"
+    cursor.execute(f"DELETE FROM {COVERAGE}" + (f" WHERE {' AND '.join(where)}" if where else ""))
+    parts = [
+        f"SELECT r.root_id AS root_id, s.unit_id AS unit_id, {m} AS m, {p} AS p FROM {table} s"
+        f" JOIN {links} l ON l.{subject}_id = s.id JOIN {OBJECTIVE_ROOTS} r ON r.objective_id = l.objective_id"
+        f" WHERE s.status = %s{only} GROUP BY r.root_id, s.unit_id"
+        for subject, table, links, m, p in (
+            ("means", MEANS, MO, "COUNT(DISTINCT s.id)", "0"),
+            ("practice", PRACTICES, PO, "0", "COUNT(DISTINCT s.id)"),
+        )
+    ]
+    cursor.execute(
+        f"INSERT INTO {COVERAGE} (objective_id, unit_id, means, practices)"
+        f" SELECT root_id, unit_id, SUM(m), SUM(p) FROM ({' UNION ALL '.join(parts)}) t GROUP BY root_id, unit_id",
         [MeansStatus.ACTIVE.value, PracticeStatus.ACTIVE.value],
     )
 
@@ -216,11 +249,16 @@ def refresh(
     *,
     unit_ids: Iterable[int] = (),
     root_ids: Iterable[int] = (),
+    moved: bool = False,
     trend: bool = False,
     now: datetime | None = None,
     tune: Tune | None = None,
 ) -> None:
-    """Recompute the rows of these units and strategic objectives (and the trend window)."""
+    """Recompute the rows of these units, below these strategic objectives (and the trend window).
+
+    ``moved``: objectives were created or re-parented below these roots, so which root
+    each objective hangs from is walked again first.
+    """
     unit_ids = frozenset(i for i in unit_ids if i is not None)
     root_ids = frozenset(i for i in root_ids if i is not None)
     if not (unit_ids or root_ids or trend):
@@ -229,11 +267,13 @@ def refresh(
         if tune and connection.vendor == "postgresql":
             tune(cursor)
         _lock(cursor)
+        if moved and root_ids:
+            _refresh_roots(cursor, root_ids)
         if unit_ids:
             _refresh_units(cursor, unit_ids)
             _refresh_open_counts(cursor, unit_ids)
-        if root_ids:
-            _refresh_coverage(cursor, root_ids)
+            if root_ids:
+                _refresh_coverage(cursor, root_ids, unit_ids)
         if trend:
             _refresh_trend(now or timezone.now())
 
@@ -246,5 +286,9 @@ def refresh_all(*, now: datetime | None = None, tune: Tune | None = None) -> Non
         _lock(cursor)
         _refresh_units(cursor, None)
         _refresh_open_counts(cursor, None)
-        _refresh_coverage(cursor, None)
+        _refresh_roots(cursor, None)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the next statement plans for the empty table it saw.
+            cursor.execute(f"ANALYZE {OBJECTIVE_ROOTS}")
+        _refresh_coverage(cursor, None, None)
         _refresh_trend(now or timezone.now())

@@ -215,25 +215,43 @@ class OpenFlagCount(models.Model):
         return f"{self.unit_id} {self.kind}: {self.count}"
 
 
-class ObjectiveCoverage(models.Model):
-    """Distinct active means and active practices linked anywhere in a strategic objective's subtree."""
+class ObjectiveRoot(models.Model):
+    """The strategic objective at the top of each objective's chain (whatever the statuses on the way).
+
+    Lets a re-check count one unit's practices under one strategic objective through a
+    few thousand index lookups instead of walking that objective's whole subtree.
+    """
 
     objective = models.OneToOneField(
-        "objectives.Objective",
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="coverage",
-        verbose_name=_("strategic objective"),
+        "objectives.Objective", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
+    root = models.ForeignKey("objectives.Objective", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("strategic objective above")
+        verbose_name_plural = _("strategic objectives above")
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} → {self.root_id}"
+
+
+class ObjectiveCoverage(models.Model):
+    """One unit's distinct active means and practices linked anywhere below a strategic objective."""
+
+    objective = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="coverage", verbose_name=_("strategic objective")
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     means = models.PositiveIntegerField(_("means"), default=0)
     practices = models.PositiveIntegerField(_("practices"), default=0)
 
     class Meta:
         verbose_name = _("coverage")
         verbose_name_plural = _("coverage")
+        constraints = [models.UniqueConstraint(fields=["objective", "unit"], name="coverage_once_per_root_unit")]
 
     def __str__(self) -> str:
-        return f"{self.objective_id}: {self.means} means, {self.practices} practices"
+        return f"{self.objective_id}/{self.unit_id}: {self.means} means, {self.practices} practices"
 
 
 class FlagDay(models.Model):

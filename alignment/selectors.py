@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alignment import figures
-from alignment.models import Flag, FlagDay, FlagKind, Notification, OpenFlagCount, UnitFigures
+from alignment.models import Flag, FlagDay, FlagKind, Notification, ObjectiveCoverage, OpenFlagCount, UnitFigures
 from objectives import selectors as objective_selectors
 from objectives.models import Objective, ObjectiveStatus
 from org.models import Unit
@@ -140,12 +140,18 @@ class Coverage:
 
 def coverage_per_strategic_objective() -> list[Coverage]:
     """For each strategic objective (not archived): active means and active practices in its subtree."""
-    roots = objective_selectors.objective_roots().exclude(status=ObjectiveStatus.ARCHIVED).select_related("coverage")
-    result = []
-    for root in roots:
-        coverage = getattr(root, "coverage", None)
-        result.append(Coverage(root, coverage.means if coverage else 0, coverage.practices if coverage else 0))
-    return result
+    roots = list(objective_selectors.objective_roots().exclude(status=ObjectiveStatus.ARCHIVED))
+    counts = {
+        row["objective_id"]: row
+        for row in ObjectiveCoverage.objects.filter(objective__in=[root.pk for root in roots])
+        .values("objective_id")
+        .annotate(means_n=Sum("means"), practices_n=Sum("practices"))
+        .order_by()
+    }
+    return [
+        Coverage(root, counts.get(root.pk, {}).get("means_n", 0), counts.get(root.pk, {}).get("practices_n", 0))
+        for root in roots
+    ]
 
 
 @dataclass

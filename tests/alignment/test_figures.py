@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,8 +134,11 @@ def kept() -> dict:
         "coverage": {
             **dict.fromkeys(roots, (0, 0)),
             **{
-                row.objective_id: (row.means, row.practices)
+                row["objective_id"]: (row["m"], row["p"])
                 for row in ObjectiveCoverage.objects.filter(objective_id__in=roots)
+                .values("objective_id")
+                .annotate(m=Sum("means"), p=Sum("practices"))
+                .order_by()
             },
         },
         "trend": {
