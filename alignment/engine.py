@@ -57,7 +57,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alignment import figures, notify
-from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
+from alignment.models import FLAG_SUBJECT, UNALIGNED_KINDS, Flag, FlagKind, Notification
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import (
     Means,
@@ -574,55 +574,73 @@ def run(
         if on_done:
             on_done(result)
     _keep_statistics_current(results)
-    _refresh_figures(q, now)
+    _refresh_figures(q, now, results)
     if any(r.raised for r in results):
         # Outside every transaction: a slow mail server never holds a lock on the flags.
         notify.send_emails(raised_at=now)
     return results
 
 
-def _refresh_figures(q: _Sql, now) -> None:
+def _refresh_figures(q: _Sql, now, results: list[RuleResult]) -> None:
     """Bring the dashboard's figures up to date with what this run decided.
 
     After the rules, in a transaction of its own: the flags a person waits for are never
-    held up by the figures, and the figures read flags already committed.
+    held up by the figures, and the figures read flags already committed. A scoped run
+    recounts only what it can have changed: the units of the records it was handed
+    (statuses, links), of the records whose flags it raised or resolved (per kind), and
+    of those that left for another unit or were deleted.
     """
     if q.full:
         figures.refresh_all(now=now, tune=tune_for_full_check)
         return
-    units, roots = _reached(q)
-    figures.refresh(
-        unit_ids=units | q.scope.unit_ids,
-        root_ids=roots,
-        moved=bool(q.scope.moved_objective_ids),
-        trend=bool(q.scope.unit_ids),
-        now=now,
-        tune=tune_for_scoped_check,
+    s = q.scope
+    units = _reached_units(q)
+    changed = {r.kind for r in results if r.raised or r.resolved}
+    lost = set(s.unit_ids)
+    direct = units["direct_practice"] | units["direct_means"]
+    reached = figures.Reached(
+        unit_ids=direct | lost,
+        # A record handed over may have come from another unit: its flags now count here.
+        open_units={kind: lost | units[f"direct_{FLAG_SUBJECT[kind]}"] for kind in FlagKind},
+        coverage_unit_ids=direct | lost,
+        root_ids=units["roots"],
+        moved=bool(s.moved_objective_ids),
+        trend=bool(lost),
     )
+    for kind in changed:
+        subject_units = units[FLAG_SUBJECT[kind]]
+        reached.open_units[kind] |= subject_units
+        if any(kind in kinds for kinds in UNALIGNED_KINDS.values()):
+            reached.unit_ids |= subject_units
+    if s.moved_objective_ids:
+        # Whatever is linked into a moved subtree may now count below another root.
+        reached.coverage_unit_ids |= units["practice"] | units["means"]
+    figures.refresh(reached, now=now, tune=tune_for_scoped_check)
 
 
-def _reached(q: _Sql) -> tuple[set[int], set[int]]:
-    """The units owning a record the scope re-checked, and the strategic roots above the scope.
-
-    A scoped run only raises or resolves flags on these records, and only these records
-    can have changed status or links; the roots are on top of every chain it climbed.
-    """
+def _reached_units(q: _Sql) -> dict[str, set[int]]:
+    """In one query: the units of the records the scope was handed (``direct_…``), of every
+    record it re-checked per subject, and the strategic roots on top of every chain it climbed."""
+    s = q.scope
     ctes = list(dict.fromkeys([*q.scope_ctes("practice"), *q.scope_ctes("means"), *q.scope_ctes("objective")]))
     sql = _with(ctes) + (
-        f"SELECT 'u', unit_id FROM {PRACTICES} WHERE id IN (SELECT id FROM scope_practice)"
-        f" UNION SELECT 'u', unit_id FROM {MEANS} WHERE id IN (SELECT id FROM scope_means)"
-        f" UNION SELECT 'u', unit_id FROM {OBJECTIVES} WHERE id IN (SELECT id FROM scope_objective)"
-        f" UNION SELECT 'r', id FROM scope_objective WHERE parent_id IS NULL"
+        f"SELECT 'direct_practice', unit_id FROM {PRACTICES} WHERE id IN {_id_list(s.practice_ids)}"
+        f" UNION SELECT 'direct_means', unit_id FROM {MEANS} WHERE id IN {_id_list(s.means_ids)}"
+        f" UNION SELECT 'direct_objective', unit_id FROM {OBJECTIVES} WHERE id IN {_id_list(s.moved_objective_ids)}"
+        f" UNION SELECT 'practice', unit_id FROM {PRACTICES} WHERE id IN (SELECT id FROM scope_practice)"
+        f" UNION SELECT 'means', unit_id FROM {MEANS} WHERE id IN (SELECT id FROM scope_means)"
+        f" UNION SELECT 'objective', unit_id FROM {OBJECTIVES} WHERE id IN (SELECT id FROM scope_objective)"
+        f" UNION SELECT 'roots', id FROM scope_objective WHERE parent_id IS NULL"
     )
-    units: set[int] = set()
-    roots: set[int] = set()
+    keys = ("direct_practice", "direct_means", "direct_objective", "practice", "means", "objective", "roots")
+    found: dict[str, set[int]] = {key: set() for key in keys}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             tune_for_scoped_check(cursor)
         cursor.execute(sql)
         for what, pk in cursor.fetchall():
-            (units if what == "u" else roots).add(pk)
-    return units, roots
+            found[what].add(pk)
+    return found
 
 
 #: After a run that changed this many flags, PostgreSQL's statistics on the flag table are

@@ -28,6 +28,7 @@ How they stay right:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -36,6 +37,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from alignment.models import (
+    FLAG_SUBJECT,
     UNALIGNED_KINDS,
     Flag,
     FlagDay,
@@ -129,18 +131,35 @@ def _refresh_units(cursor, unit_ids: Iterable[int] | None) -> None:
     )
 
 
-def _refresh_open_counts(cursor, unit_ids: Iterable[int] | None) -> None:
+def _refresh_open_counts(cursor, unit_ids: Iterable[int] | None, kinds: Iterable[str] | None = None) -> None:
+    """Recount the open flags of these units (all: None), of these kinds only (all: None)."""
     full = unit_ids is None
+    where = [] if full else [f"unit_id IN {_ids(unit_ids)}"]
     only = "" if full else f" AND s.unit_id IN {_ids(unit_ids)}"
+    subjects = {"practice": PRACTICES, "means": MEANS, "objective": OBJECTIVES}
+    params: list[str] = []
+    if kinds is not None:
+        kinds = sorted({str(k) for k in kinds})
+        if not kinds:
+            return
+        where.append(f"kind IN ({', '.join(['%s'] * len(kinds))})")
+        only += f" AND f.kind IN ({', '.join(['%s'] * len(kinds))})"
+        # Only the subjects these kinds are about: no need to read the others' flags.
+        subjects = {
+            subject: table for subject, table in subjects.items() if subject in {FLAG_SUBJECT[k] for k in kinds}
+        }
     parts = [
         f"SELECT s.unit_id AS unit_id, f.kind AS kind FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
         f" WHERE f.resolved_at IS NULL AND f.acknowledged_at IS NULL{only}"
-        for subject, table in (("practice", PRACTICES), ("means", MEANS), ("objective", OBJECTIVES))
+        for subject, table in subjects.items()
     ]
-    cursor.execute(f"DELETE FROM {OPEN_COUNTS}" + ("" if full else f" WHERE unit_id IN {_ids(unit_ids)}"))
+    if kinds is not None:
+        params = list(kinds)
+    cursor.execute(f"DELETE FROM {OPEN_COUNTS}" + (f" WHERE {' AND '.join(where)}" if where else ""), params)
     cursor.execute(
         f"INSERT INTO {OPEN_COUNTS} (unit_id, kind, count)"
-        f" SELECT unit_id, kind, COUNT(*) FROM ({' UNION ALL '.join(parts)}) t GROUP BY unit_id, kind"
+        f" SELECT unit_id, kind, COUNT(*) FROM ({' UNION ALL '.join(parts)}) t GROUP BY unit_id, kind",
+        params * len(parts),
     )
 
 
@@ -245,37 +264,49 @@ def _refresh_trend(now: datetime) -> None:
 # --- Entry points -----------------------------------------------------------------------------
 
 
-def refresh(
-    *,
-    unit_ids: Iterable[int] = (),
-    root_ids: Iterable[int] = (),
-    moved: bool = False,
-    trend: bool = False,
-    now: datetime | None = None,
-    tune: Tune | None = None,
-) -> None:
-    """Recompute the rows of these units, below these strategic objectives (and the trend window).
+@dataclass
+class Reached:
+    """Which rows a scoped re-check can have changed (see ``alignment.engine``)."""
 
-    ``moved``: objectives were created or re-parented below these roots, so which root
-    each objective hangs from is walked again first.
-    """
-    unit_ids = frozenset(i for i in unit_ids if i is not None)
-    root_ids = frozenset(i for i in root_ids if i is not None)
-    if not (unit_ids or root_ids or trend):
-        return
+    #: Units whose active practices and means, or whose aligned ones, may have changed.
+    unit_ids: set[int] = field(default_factory=set)
+    #: Per flag kind: the units whose open flags of that kind may have changed.
+    open_units: dict[str, set[int]] = field(default_factory=dict)
+    #: Units whose records may have entered or left a strategic objective's subtree…
+    coverage_unit_ids: set[int] = field(default_factory=set)
+    #: …below these strategic objectives.
+    root_ids: set[int] = field(default_factory=set)
+    #: Objectives were created or re-parented below those roots.
+    moved: bool = False
+    #: Records were deleted (with their flags): recount the trend window too.
+    trend: bool = False
+
+
+def refresh(reached: Reached, *, now: datetime | None = None, tune: Tune | None = None) -> None:
+    """Recompute the rows a scoped re-check (or an acknowledgement) can have changed."""
     with transaction.atomic(), connection.cursor() as cursor:
         if tune and connection.vendor == "postgresql":
             tune(cursor)
         _lock(cursor)
-        if moved and root_ids:
-            _refresh_roots(cursor, root_ids)
-        if unit_ids:
-            _refresh_units(cursor, unit_ids)
-            _refresh_open_counts(cursor, unit_ids)
-            if root_ids:
-                _refresh_coverage(cursor, root_ids, unit_ids)
-        if trend:
+        if reached.moved and reached.root_ids:
+            _refresh_roots(cursor, reached.root_ids)
+        if reached.unit_ids:
+            _refresh_units(cursor, reached.unit_ids)
+        by_units: dict[frozenset[int], set[str]] = {}
+        for kind, units in reached.open_units.items():
+            if units:
+                by_units.setdefault(frozenset(units), set()).add(str(kind))
+        for units, kinds in by_units.items():
+            _refresh_open_counts(cursor, units, kinds)
+        if reached.coverage_unit_ids and reached.root_ids:
+            _refresh_coverage(cursor, reached.root_ids, reached.coverage_unit_ids)
+        if reached.trend:
             _refresh_trend(now or timezone.now())
+
+
+def refresh_open_counts(unit_id: int, kinds: Iterable[str]) -> None:
+    """After a person acknowledged a flag: that unit's open counts of that kind."""
+    refresh(Reached(open_units={str(kind): {unit_id} for kind in kinds}))
 
 
 def refresh_all(*, now: datetime | None = None, tune: Tune | None = None) -> None:

@@ -48,7 +48,7 @@ def flag_acknowledge(*, flag: Flag, by, reason: str) -> Flag:
         raise ValidationError(_("This flag is no longer open: it was resolved or acknowledged meanwhile."))
     flag.acknowledged_at, flag.acknowledged_by, flag.acknowledgement_reason = now, by, reason
     # An accepted exception stops counting as open: the unit's counts on the dashboard follow.
-    figures.refresh(unit_ids=[flag_subject_unit_id(flag)])
+    figures.refresh_open_counts(flag_subject_unit_id(flag), [flag.kind])
     return flag
 
 
