@@ -614,6 +614,8 @@ class Command(BaseCommand):
         for means in Means.objects.filter(pk__in=means_ids):
             if _orm_purposeless(means):
                 found.add((FlagKind.PURPOSELESS_MEANS, means.pk))
+            if _orm_unrooted_means(means):
+                found.add((FlagKind.UNROOTED_MEANS, means.pk))
         timings["means"] = time.perf_counter() - started
         started = time.perf_counter()
         for objective in Objective.objects.filter(pk__in=objective_ids):
@@ -846,6 +848,13 @@ def _orm_mismatched(practice: Practice) -> bool:
 
 def _orm_purposeless(means: Means) -> bool:
     return means.status == MeansStatus.ACTIVE and not means.objectives.filter(status=ObjectiveStatus.ACTIVE).exists()
+
+
+def _orm_unrooted_means(means: Means) -> bool:
+    if means.status != MeansStatus.ACTIVE:
+        return False
+    active = list(means.objectives.filter(status=ObjectiveStatus.ACTIVE))
+    return bool(active) and not any(_orm_rooted(o) for o in active)
 
 
 def _orm_subtree_has(objective: Objective, has) -> bool:
