@@ -13,9 +13,11 @@ when one of its objectives has a complete chain of active objectives to an activ
 
 How they stay right:
 
-- A live re-check recomputes, from the base tables and set-based, the rows of the units
-  and strategic objectives its scope reaches (``refresh``); the sweep recomputes every
-  row (``refresh_all``). Nothing is ever adjusted by +1/-1, except the day's counters of
+- A live re-check recomputes, from the base tables and set-based, the rows it can have
+  changed (``refresh``): the units of the records it was handed, per flag kind the units
+  of the records whose flags it raised or resolved, the coverage of those units below
+  the strategic objectives its chains reach. The sweep recomputes every row
+  (``refresh_all``). Nothing is ever adjusted by +1/-1, except the day's counters of
   raised and resolved flags (``count_flag_changes``), which add what the engine's own
   statement just inserted or resolved, in that statement's transaction.
 - Every writer of these tables takes one transaction-scoped advisory lock first
@@ -306,6 +308,8 @@ def refresh(reached: Reached, *, now: datetime | None = None, tune: Tune | None 
 
 def refresh_open_counts(unit_id: int, kinds: Iterable[str]) -> None:
     """After a person acknowledged a flag: that unit's open counts of that kind."""
+    if unit_id is None:
+        return
     refresh(Reached(open_units={str(kind): {unit_id} for kind in kinds}))
 
 
