@@ -1,4 +1,4 @@
-"""The alignment engine: six rules, each one set-based SQL statement, reconciled into flags.
+"""The alignment engine: seven rules, each one set-based SQL statement, reconciled into flags.
 
 Every rule is a single ``SELECT`` of subject ids (recursive CTEs and ``NOT EXISTS``; no
 Python loop over rows) that runs unchanged on SQLite and PostgreSQL. Reconciling a rule
@@ -25,6 +25,11 @@ Definitions, precisely (the flags' help texts and docs/performance.md say the sa
   means serving none of the objectives on its chains. This one is about the shape of
   the graph, not statuses: archived goals are the other rules' business.
 - **purposeless means**: an active means serving no active objective.
+- **unrooted means**: an active means with at least one active objective, none of whose
+  chains reaches an active root.
+- An active practice or means is *aligned* when it is neither orphan/purposeless nor
+  unrooted: one of its objectives has a complete chain to an active strategic root. The
+  dashboard's score counts exactly that, from the flags (``alignment.figures``).
 - **unresourced objective**: an active objective whose subtree has no active means.
 - **unpractised objective**: an active objective whose subtree has no active practice.
 
@@ -51,8 +56,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alignment import notify
-from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
+from alignment import figures, notify
+from alignment.models import FLAG_SUBJECT, UNALIGNED_KINDS, Flag, FlagKind, Notification
 from objectives.models import Objective, ObjectiveStatus
 from practices.models import (
     Means,
@@ -125,22 +130,33 @@ class Scope:
     - ``moved_objective_ids``: objectives whose status or parent changed (or that were
       created): their chains up, their subtrees down, and every practice and means
       linked into those subtrees.
+    - ``unit_ids``: units that lost a record (deleted, or moved to another unit). The
+      record is gone from them, so nothing else in the scope leads to them: their
+      dashboard figures are recomputed, and, since a deleted record takes its flags with
+      it, the whole trend window too.
     """
 
     practice_ids: frozenset[int] = field(default_factory=frozenset)
     means_ids: frozenset[int] = field(default_factory=frozenset)
     objective_ids: frozenset[int] = field(default_factory=frozenset)
     moved_objective_ids: frozenset[int] = field(default_factory=frozenset)
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=()) -> Scope:
+    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()) -> Scope:
         def ints(ids):
             return frozenset(int(i) for i in ids or () if i is not None)
 
-        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids))
+        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids), ints(unit_ids))
 
     def __len__(self) -> int:
-        return len(self.practice_ids) + len(self.means_ids) + len(self.objective_ids) + len(self.moved_objective_ids)
+        return (
+            len(self.practice_ids)
+            + len(self.means_ids)
+            + len(self.objective_ids)
+            + len(self.moved_objective_ids)
+            + len(self.unit_ids)
+        )
 
     def as_task_kwargs(self) -> dict[str, list[int]]:
         return {
@@ -148,6 +164,7 @@ class Scope:
             "means_ids": sorted(self.means_ids),
             "objective_ids": sorted(self.objective_ids),
             "moved_objective_ids": sorted(self.moved_objective_ids),
+            "unit_ids": sorted(self.unit_ids),
         }
 
 
@@ -213,7 +230,7 @@ class _Sql:
         return f" AND {column} IN (SELECT id FROM scope_{subject})"
 
 
-# --- The six rules ---------------------------------------------------------------------
+# --- The seven rules ---------------------------------------------------------------------
 
 
 def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
@@ -225,27 +242,34 @@ def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
     )
 
 
-def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
+def _rooted(q: _Sql, links: str, subject: str, column: str) -> list[str]:
+    """CTE ``rooted(id)``: active objectives whose whole chain up to a strategic root is active.
+
+    A full run walks the forest once; a scoped run only climbs from the objectives the
+    scoped subjects (``subject``, linked through ``links.column``) are linked to.
+    """
     if q.full:
         # Top-down from the active roots through active objectives only: one pass over
         # the tree gives every objective whose whole chain is active.
-        rooted = [
+        return [
             f"rooted(id) AS (SELECT id FROM {OBJECTIVES} WHERE parent_id IS NULL AND status = {ACTIVE_OBJECTIVE}"
             f" UNION SELECT c.id FROM {OBJECTIVES} c JOIN rooted r ON c.parent_id = r.id"
             f" WHERE c.status = {ACTIVE_OBJECTIVE})"
         ]
-    else:
-        # Bottom-up from the scoped practices' objectives only: cost is the chains' length.
-        rooted = [
-            f"up(start_id, id, parent_id) AS ("
-            f"SELECT o.id, o.id, o.parent_id FROM {OBJECTIVES} o"
-            f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
-            f" (SELECT objective_id FROM {PO} WHERE practice_id IN (SELECT id FROM scope_practice))"
-            f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {OBJECTIVES} o ON o.id = up.parent_id"
-            f" WHERE o.status = {ACTIVE_OBJECTIVE})",
-            "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
-        ]
-    return [*q.scope_ctes("practice"), *rooted], (
+    # Bottom-up from the scoped subjects' objectives only: cost is the chains' length.
+    return [
+        f"up(start_id, id, parent_id) AS ("
+        f"SELECT o.id, o.id, o.parent_id FROM {OBJECTIVES} o"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE} AND o.id IN"
+        f" (SELECT objective_id FROM {links} WHERE {column} IN (SELECT id FROM scope_{subject}))"
+        f" UNION SELECT up.start_id, o.id, o.parent_id FROM up JOIN {OBJECTIVES} o ON o.id = up.parent_id"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE})",
+        "rooted(id) AS (SELECT start_id FROM up WHERE parent_id IS NULL)",
+    ]
+
+
+def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
+    return [*q.scope_ctes("practice"), *_rooted(q, PO, "practice", "practice_id")], (
         f"SELECT p.id FROM {PRACTICES} p"
         f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
         f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
@@ -291,6 +315,23 @@ def _purposeless_means(q: _Sql) -> tuple[list[str], str]:
         f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
         f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN {OBJECTIVES} o ON o.id = mo.objective_id"
         f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
+    )
+
+
+def _unrooted_means(q: _Sql) -> tuple[list[str], str]:
+    """Active means serving active objectives, none of whose chains reaches an active root.
+
+    The means' counterpart of the unrooted practice: without it, a means whose objectives
+    all hang below a draft or archived objective counted against the alignment score
+    while no flag said so.
+    """
+    return [*q.scope_ctes("means"), *_rooted(q, MO, "means", "means_id")], (
+        f"SELECT m.id FROM {MEANS} m"
+        f" WHERE m.status = {ACTIVE_MEANS}{q.in_scope('means', 'm.id')}"
+        f" AND EXISTS (SELECT 1 FROM {MO} mo JOIN {OBJECTIVES} o ON o.id = mo.objective_id"
+        f" WHERE mo.means_id = m.id AND o.status = {ACTIVE_OBJECTIVE})"
+        f" AND NOT EXISTS (SELECT 1 FROM {MO} mo JOIN rooted r ON r.id = mo.objective_id"
+        f" WHERE mo.means_id = m.id)"
     )
 
 
@@ -369,6 +410,7 @@ RULES: tuple[Rule, ...] = (
     Rule(FlagKind.UNROOTED_PRACTICE, _unrooted_practice),
     Rule(FlagKind.MISMATCHED_MEANS, _mismatched_means),
     Rule(FlagKind.PURPOSELESS_MEANS, _purposeless_means),
+    Rule(FlagKind.UNROOTED_MEANS, _unrooted_means),
     Rule(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced_objective),
     Rule(FlagKind.UNPRACTISED_OBJECTIVE, _unpractised_objective),
 )
@@ -485,6 +527,7 @@ def _reconcile_postgresql(rule: Rule, q: _Sql, now) -> RuleResult:
         (tune_for_full_check if q.full else tune_for_scoped_check)(cursor)
         cursor.execute(sql, {"now": now})
         raised, resolved, notified = cursor.fetchone()
+        figures.count_flag_changes(cursor, now=now, raised=raised, resolved=resolved)
     return RuleResult(rule.kind, raised, resolved, notified)
 
 
@@ -525,6 +568,7 @@ def _reconcile_portable(rule: Rule, q: _Sql, now) -> RuleResult:
         )
         raised = _changes(cursor)
         notified = notify.notify_owners(rule.kind, raised_at=now) if raised else 0
+        figures.count_flag_changes(cursor, now=now, raised=raised, resolved=resolved)
     return RuleResult(rule.kind, raised, resolved, notified)
 
 
@@ -555,10 +599,73 @@ def run(
         if on_done:
             on_done(result)
     _keep_statistics_current(results)
+    _refresh_figures(q, now, results)
     if any(r.raised for r in results):
         # Outside every transaction: a slow mail server never holds a lock on the flags.
         notify.send_emails(raised_at=now)
     return results
+
+
+def _refresh_figures(q: _Sql, now, results: list[RuleResult]) -> None:
+    """Bring the dashboard's figures up to date with what this run decided.
+
+    After the rules, in a transaction of its own: the flags a person waits for are never
+    held up by the figures, and the figures read flags already committed. A scoped run
+    recounts only what it can have changed: the units of the records it was handed
+    (statuses, links), of the records whose flags it raised or resolved (per kind), and
+    of those that left for another unit or were deleted.
+    """
+    if q.full:
+        figures.refresh_all(now=now, tune=tune_for_full_check)
+        return
+    s = q.scope
+    units = _reached_units(q)
+    changed = {r.kind for r in results if r.raised or r.resolved}
+    lost = set(s.unit_ids)
+    direct = units["direct_practice"] | units["direct_means"]
+    reached = figures.Reached(
+        unit_ids=direct | lost,
+        # A record handed over may have come from another unit: its flags now count here.
+        open_units={kind: lost | units[f"direct_{FLAG_SUBJECT[kind]}"] for kind in FlagKind},
+        coverage_unit_ids=direct | lost,
+        root_ids=units["roots"],
+        moved=bool(s.moved_objective_ids),
+        trend=bool(lost),
+    )
+    for kind in changed:
+        subject_units = units[FLAG_SUBJECT[kind]]
+        reached.open_units[kind] |= subject_units
+        if any(kind in kinds for kinds in UNALIGNED_KINDS.values()):
+            reached.unit_ids |= subject_units
+    if s.moved_objective_ids:
+        # Whatever is linked into a moved subtree may now count below another root.
+        reached.coverage_unit_ids |= units["practice"] | units["means"]
+    figures.refresh(reached, now=now, tune=tune_for_scoped_check)
+
+
+def _reached_units(q: _Sql) -> dict[str, set[int]]:
+    """In one query: the units of the records the scope was handed (``direct_…``), of every
+    record it re-checked per subject, and the strategic roots on top of every chain it climbed."""
+    s = q.scope
+    ctes = list(dict.fromkeys([*q.scope_ctes("practice"), *q.scope_ctes("means"), *q.scope_ctes("objective")]))
+    sql = _with(ctes) + (
+        f"SELECT 'direct_practice', unit_id FROM {PRACTICES} WHERE id IN {_id_list(s.practice_ids)}"
+        f" UNION SELECT 'direct_means', unit_id FROM {MEANS} WHERE id IN {_id_list(s.means_ids)}"
+        f" UNION SELECT 'direct_objective', unit_id FROM {OBJECTIVES} WHERE id IN {_id_list(s.moved_objective_ids)}"
+        f" UNION SELECT 'practice', unit_id FROM {PRACTICES} WHERE id IN (SELECT id FROM scope_practice)"
+        f" UNION SELECT 'means', unit_id FROM {MEANS} WHERE id IN (SELECT id FROM scope_means)"
+        f" UNION SELECT 'objective', unit_id FROM {OBJECTIVES} WHERE id IN (SELECT id FROM scope_objective)"
+        f" UNION SELECT 'roots', id FROM scope_objective WHERE parent_id IS NULL"
+    )
+    keys = ("direct_practice", "direct_means", "direct_objective", "practice", "means", "objective", "roots")
+    found: dict[str, set[int]] = {key: set() for key in keys}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tune_for_scoped_check(cursor)
+        cursor.execute(sql)
+        for what, pk in cursor.fetchall():
+            found[what].add(pk)
+    return found
 
 
 #: After a run that changed this many flags, PostgreSQL's statistics on the flag table are

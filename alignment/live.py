@@ -28,11 +28,12 @@ logger = logging.getLogger(__name__)
 #: re-checked with one full sweep rather than a scope as large as the organisation.
 SCOPED_LIMIT = 2000
 
-#: The fields whose change can change a flag; other edits (a title, a description) skip.
+#: The fields whose change can change a flag or a dashboard figure (the unit: which
+#: unit's figures count the record and its flags); other edits (a title, a description) skip.
 WATCHED = {
-    Objective: ("status", "parent_id"),
-    Practice: ("status",),
-    Means: ("status",),
+    Objective: ("status", "parent_id", "unit_id"),
+    Practice: ("status", "unit_id"),
+    Means: ("status", "unit_id"),
 }
 _BEFORE = "_raison_alignment_before"
 _MISSING = object()
@@ -46,10 +47,11 @@ class _Batch:
         self.means_ids: set[int] = set()
         self.objective_ids: set[int] = set()
         self.moved_objective_ids: set[int] = set()
+        self.unit_ids: set[int] = set()
         self.sent = False
 
     def scope(self) -> Scope:
-        return Scope.of(self.practice_ids, self.means_ids, self.objective_ids, self.moved_objective_ids)
+        return Scope.of(self.practice_ids, self.means_ids, self.objective_ids, self.moved_objective_ids, self.unit_ids)
 
     def __call__(self) -> None:
         if self.sent:
@@ -95,7 +97,7 @@ def _current_batch(using: str | None) -> _Batch | None:
     return None
 
 
-def touch(*, using=None, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=()) -> None:
+def touch(*, using=None, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()) -> None:
     """Record that a change touched these ids; one re-check runs when the transaction commits."""
     batch = _current_batch(using)
     if batch is None:
@@ -104,6 +106,7 @@ def touch(*, using=None, practice_ids=(), means_ids=(), objective_ids=(), moved_
     batch.means_ids.update(i for i in means_ids if i is not None)
     batch.objective_ids.update(i for i in objective_ids if i is not None)
     batch.moved_objective_ids.update(i for i in moved_objective_ids if i is not None)
+    batch.unit_ids.update(i for i in unit_ids if i is not None)
     # One callback per change, all for the same batch: whichever runs first sends it, so
     # a savepoint rolled back with some of them still leaves the others to fire. Outside
     # a transaction on_commit runs at once, which is why the ids go in first.
@@ -136,24 +139,26 @@ def record_saved(sender, instance, created=False, using=None, update_fields=None
         after = tuple(getattr(instance, attname) for attname in WATCHED[sender])
         if before == after:
             return
+    # The unit it left: nothing else in the scope leads back there.
+    old_unit = before[-1] if isinstance(before, tuple) and before[-1] != instance.unit_id else None
     if sender is Objective:
         old_parent = before[1] if isinstance(before, tuple) and before[1] != instance.parent_id else None
-        touch(using=using, moved_objective_ids=[instance.pk], objective_ids=[old_parent])
+        touch(using=using, moved_objective_ids=[instance.pk], objective_ids=[old_parent], unit_ids=[old_unit])
     elif sender is Practice:
-        touch(using=using, practice_ids=[instance.pk])
+        touch(using=using, practice_ids=[instance.pk], unit_ids=[old_unit])
     else:
-        touch(using=using, means_ids=[instance.pk])
+        touch(using=using, means_ids=[instance.pk], unit_ids=[old_unit])
 
 
 def record_deleted(sender, instance, using=None, **kwargs) -> None:
     # Their links go first (cascades send their own signals); what is left to re-check is
-    # the chain the deleted record hung from.
+    # the chain the deleted record hung from, and the figures of the unit it belonged to.
     if sender is Objective:
-        touch(using=using, objective_ids=[instance.parent_id])
+        touch(using=using, objective_ids=[instance.parent_id], unit_ids=[instance.unit_id])
     elif sender is Practice:
-        touch(using=using, practice_ids=[instance.pk])
+        touch(using=using, practice_ids=[instance.pk], unit_ids=[instance.unit_id])
     else:
-        touch(using=using, means_ids=[instance.pk])
+        touch(using=using, means_ids=[instance.pk], unit_ids=[instance.unit_id])
 
 
 # --- Links -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The engine's records: flags on what lost its purpose, and the notifications they cause.
+"""The engine's records: flags on what lost its purpose, the notifications they cause,
+and the dashboard's figures the engine keeps up to date (``alignment.figures``).
 
 Flags refer to objectives, means and practices by string, never by importing them.
 """
@@ -15,6 +16,7 @@ class FlagKind(models.TextChoices):
     ORPHAN_PRACTICE = "orphan_practice", _("Orphan practice")
     UNROOTED_PRACTICE = "unrooted_practice", _("Unrooted practice")
     PURPOSELESS_MEANS = "purposeless_means", _("Purposeless means")
+    UNROOTED_MEANS = "unrooted_means", _("Unrooted means")
     UNRESOURCED_OBJECTIVE = "unresourced_objective", _("Unresourced objective")
     UNPRACTISED_OBJECTIVE = "unpractised_objective", _("Unpractised objective")
     MISMATCHED_MEANS = "mismatched_means", _("Mismatched means")
@@ -26,6 +28,7 @@ FLAG_SUBJECT = {
     FlagKind.UNROOTED_PRACTICE: "practice",
     FlagKind.MISMATCHED_MEANS: "practice",
     FlagKind.PURPOSELESS_MEANS: "means",
+    FlagKind.UNROOTED_MEANS: "means",
     FlagKind.UNRESOURCED_OBJECTIVE: "objective",
     FlagKind.UNPRACTISED_OBJECTIVE: "objective",
 }
@@ -84,7 +87,10 @@ class Flag(models.Model):
                         kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "practice"],
                         practice__isnull=False,
                     )
-                    | Q(kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "means"], means__isnull=False)
+                    | Q(
+                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "means"],
+                        means__isnull=False,
+                    )
                     | Q(
                         kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "objective"],
                         objective__isnull=False,
@@ -113,6 +119,11 @@ class Flag(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "resolved_at"], name="flag_kind_resolved"),
+            # The newest unresolved flags (the dashboard's list) without sorting them all:
+            # one sweep raises tens of thousands of flags with the same raised_at.
+            models.Index(
+                fields=["-raised_at", "-id"], condition=Q(resolved_at__isnull=True), name="flag_unresolved_newest"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,3 +161,110 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.flag}"
+
+
+#: The kinds that say a practice or a means is not aligned: an active practice or means
+#: is aligned exactly when it has none of these unresolved (acknowledged or not), that
+#: is when one of its objectives has a complete chain of active objectives up to an
+#: active strategic root. The score and the flags share this one definition.
+UNALIGNED_KINDS = {
+    "practice": (FlagKind.ORPHAN_PRACTICE, FlagKind.UNROOTED_PRACTICE),
+    "means": (FlagKind.PURPOSELESS_MEANS, FlagKind.UNROOTED_MEANS),
+}
+
+
+# --- The dashboard's figures, kept by the engine ------------------------------------------
+#
+# Live re-checks recompute the rows a change can affect from the base tables, the sweep
+# recomputes them all: the dashboard reads a handful of rows instead of walking the
+# organisation (see alignment/figures.py). A missing row means zero.
+
+
+class UnitFigures(models.Model):
+    """One unit's active practices and means, and how many of them are aligned."""
+
+    unit = models.OneToOneField(
+        "org.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    practices = models.PositiveIntegerField(_("active practices"), default=0)
+    practices_aligned = models.PositiveIntegerField(_("aligned practices"), default=0)
+    means = models.PositiveIntegerField(_("active means"), default=0)
+    means_aligned = models.PositiveIntegerField(_("aligned means"), default=0)
+
+    class Meta:
+        verbose_name = _("unit figures")
+        verbose_name_plural = _("unit figures")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.practices_aligned}/{self.practices}, {self.means_aligned}/{self.means}"
+
+
+class OpenFlagCount(models.Model):
+    """How many flags of one kind are open (unresolved, not acknowledged) on one unit's records."""
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=32, choices=FlagKind.choices)
+    count = models.PositiveIntegerField(_("open flags"), default=0)
+
+    class Meta:
+        verbose_name = _("open flag count")
+        verbose_name_plural = _("open flag counts")
+        constraints = [models.UniqueConstraint(fields=["unit", "kind"], name="open_flag_count_once_per_unit_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.kind}: {self.count}"
+
+
+class ObjectiveRoot(models.Model):
+    """The strategic objective at the top of each objective's chain (whatever the statuses on the way).
+
+    Lets a re-check count one unit's practices under one strategic objective through a
+    few thousand index lookups instead of walking that objective's whole subtree.
+    """
+
+    objective = models.OneToOneField(
+        "objectives.Objective", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    root = models.ForeignKey("objectives.Objective", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("strategic objective above")
+        verbose_name_plural = _("strategic objectives above")
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} → {self.root_id}"
+
+
+class ObjectiveCoverage(models.Model):
+    """One unit's distinct active means and practices linked anywhere below a strategic objective."""
+
+    objective = models.ForeignKey(
+        "objectives.Objective", on_delete=models.CASCADE, related_name="coverage", verbose_name=_("strategic objective")
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    means = models.PositiveIntegerField(_("means"), default=0)
+    practices = models.PositiveIntegerField(_("practices"), default=0)
+
+    class Meta:
+        verbose_name = _("coverage")
+        verbose_name_plural = _("coverage")
+        constraints = [models.UniqueConstraint(fields=["objective", "unit"], name="coverage_once_per_root_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id}/{self.unit_id}: {self.means} means, {self.practices} practices"
+
+
+class FlagDay(models.Model):
+    """Flags raised and resolved on one day (in the site's time zone)."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    raised = models.PositiveIntegerField(_("raised"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+
+    class Meta:
+        verbose_name = _("flags of the day")
+        verbose_name_plural = _("flags per day")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: +{self.raised} -{self.resolved}"

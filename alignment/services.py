@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alignment import figures
 from alignment.models import Flag, Notification
 from org import roles
 
@@ -46,6 +47,8 @@ def flag_acknowledge(*, flag: Flag, by, reason: str) -> Flag:
     if not updated:
         raise ValidationError(_("This flag is no longer open: it was resolved or acknowledged meanwhile."))
     flag.acknowledged_at, flag.acknowledged_by, flag.acknowledgement_reason = now, by, reason
+    # An accepted exception stops counting as open: the unit's counts on the dashboard follow.
+    figures.refresh_open_counts(flag_subject_unit_id(flag), [flag.kind])
     return flag
 
 

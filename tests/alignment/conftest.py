@@ -129,6 +129,7 @@ def break_everything(g: Graph) -> set[tuple[str, str]]:
         ("unrooted_practice", str(g.second)),
         ("mismatched_means", str(g.second)),
         ("purposeless_means", "Parallel intranet"),
+        ("unrooted_means", str(g.tool)),  # it serves only the leaf, below the achieved branch
         ("unresourced_objective", "Mentor juniors"),
         ("unpractised_objective", "Document the onboarding"),
     }

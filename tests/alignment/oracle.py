@@ -136,6 +136,16 @@ def purposeless_means(store: Store, means: int) -> bool:
     return not any(store.objective_status(o) == ACTIVE for o in store.objectives_of_means(means))
 
 
+def unrooted_means(store: Store, means: int) -> bool:
+    """An active means serving at least one active objective, none of whose chains reaches an active root."""
+    if store.means_status(means) != ACTIVE:
+        return False
+    active = [o for o in store.objectives_of_means(means) if store.objective_status(o) == ACTIVE]
+    if not active:
+        return False
+    return not any(reaches_an_active_root(store, o) for o in active)
+
+
 def unresourced_objective(store: Store, objective: int) -> bool:
     """An active objective whose subtree has no active means."""
     if store.objective_status(objective) != ACTIVE:
@@ -164,6 +174,7 @@ RULES: dict[str, tuple[str, Callable[[Store, int], bool]]] = {
     "unrooted_practice": ("practice", unrooted_practice),
     "mismatched_means": ("practice", mismatched_means),
     "purposeless_means": ("means", purposeless_means),
+    "unrooted_means": ("means", unrooted_means),
     "unresourced_objective": ("objective", unresourced_objective),
     "unpractised_objective": ("objective", unpractised_objective),
 }

@@ -1,4 +1,4 @@
-"""The six rules: each raises, stays quiet, resolves, respects an acknowledgement, and converges."""
+"""The seven rules: each raises, stays quiet, resolves, respects an acknowledgement, and converges."""
 
 from __future__ import annotations
 
@@ -59,6 +59,20 @@ def _purposeless(g):
     return MeansFactory(name="Parallel intranet", unit=g.tool.unit, owner=g.owner)
 
 
+def _unrooted_means(g):
+    # It serves an active objective, but that one hangs below a draft: no chain reaches the root.
+    pilot = ObjectiveFactory(
+        title="Pilot a new intranet", unit=g.root.unit, parent=g.root, owner=g.owner, status=ObjectiveStatus.DRAFT
+    )
+    content = ObjectiveFactory(title="Intranet content", unit=g.root.unit, parent=pilot, owner=g.owner)
+    # Practised and resourced, so only the means' own flag is due.
+    PracticeObjectiveFactory(practice=g.third, objective=content)
+    means = MeansFactory(name="Intranet CMS", unit=g.tool.unit, owner=g.owner)
+    MeansObjectiveFactory(means=means, objective=content)
+    g.pilot = pilot
+    return means
+
+
 def _unresourced(g):
     goal = ObjectiveFactory(title="Mentor juniors", unit=g.root.unit, parent=g.side, owner=g.owner)
     practice = PracticeFactory(name="Weekly mentoring hour", unit=g.root.unit)
@@ -86,6 +100,11 @@ CASES = [
         lambda g, s: PracticeMeans.objects.filter(practice=s, means=g.kit).delete(),
     ),
     Case(FlagKind.PURPOSELESS_MEANS, _purposeless, lambda g, s: MeansObjectiveFactory(means=s, objective=g.root)),
+    Case(
+        FlagKind.UNROOTED_MEANS,
+        _unrooted_means,
+        lambda g, s: g.pilot.__class__.objects.filter(pk=g.pilot.pk).update(status=ObjectiveStatus.ACTIVE),
+    ),
     Case(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced, lambda g, s: MeansObjectiveFactory(means=g.tool, objective=s)),
     Case(
         FlagKind.UNPRACTISED_OBJECTIVE,
@@ -101,7 +120,7 @@ def _subject_filter(kind, subject):
 
 def test_an_aligned_organisation_raises_nothing(graph):
     results = engine.run()
-    assert [r.raised for r in results] == [0] * 6
+    assert [r.raised for r in results] == [0] * len(engine.RULES)
     assert not Flag.objects.exists()
 
 
@@ -112,6 +131,7 @@ def test_rule_raises_exactly_its_flag(graph, case):
     expected = {(case.kind.value, str(subject))}
     if case.kind == FlagKind.UNROOTED_PRACTICE:
         expected.add((case.kind.value, str(graph.second)))  # both practices live the leaf
+        expected.add((FlagKind.UNROOTED_MEANS.value, str(graph.tool)))  # and the wiki serves only the leaf
     assert open_flags() == expected
 
 
@@ -251,6 +271,7 @@ def test_a_rule_whose_statement_fails_leaves_no_half_written_flags(graph, monkey
         "orphan_practice",
         "mismatched_means",
         "purposeless_means",
+        "unrooted_means",
         "unresourced_objective",
         "unpractised_objective",
     }

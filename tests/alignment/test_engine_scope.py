@@ -81,13 +81,14 @@ def assert_full_run_agrees(what: str) -> None:
 
 
 def test_scope_counts_and_task_arguments():
-    scope = engine.Scope.of([3, 1, None], [2], ["7"], [5])
-    assert len(scope) == 5
+    scope = engine.Scope.of([3, 1, None], [2], ["7"], [5], [9, None])
+    assert len(scope) == 6
     assert scope.as_task_kwargs() == {
         "practice_ids": [1, 3],
         "means_ids": [2],
         "objective_ids": [7],
         "moved_objective_ids": [5],
+        "unit_ids": [9],
     }
     assert engine.recheck(engine.Scope()) == []
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alignment import selectors
+from alignment import engine, figures, selectors
 from alignment.models import Flag, FlagKind, Notification
 from objectives.models import ObjectiveStatus
 from practices.models import MeansStatus, PracticeObjective, PracticeStatus
@@ -195,11 +195,18 @@ def test_alignment_score_counts_only_complete_chains_to_an_active_root(org, root
     MeansObjectiveFactory(means=tool, objective=root)
     MeansFactory(unit=org.north)  # purposeless
     MeansFactory(unit=org.north, status=MeansStatus.RETIRED)  # not counted
+    below_draft_tool = MeansFactory(unit=org.north)  # serves an active objective, but under a draft
+    MeansObjectiveFactory(means=below_draft_tool, objective=below_draft)
 
+    engine.run()  # the sweep keeps the figures the dashboard reads
     score = selectors.alignment_score()
     assert (score.practices_rooted, score.practices_total) == (1, 3)
-    assert (score.means_rooted, score.means_total) == (1, 2)
-    assert score.percent == 40
+    assert (score.means_rooted, score.means_total) == (1, 3)
+    assert score.percent == 33
+    # One definition: whatever the score does not count as aligned carries a flag that says why.
+    assert set(Flag.objects.unresolved().filter(means=below_draft_tool).values_list("kind", flat=True)) == {
+        FlagKind.UNROOTED_MEANS
+    }
 
 
 def test_dashboard_shows_score_flags_coverage_trend_and_notifications(
@@ -216,12 +223,14 @@ def test_dashboard_shows_score_flags_coverage_trend_and_notifications(
         resolved_at=timezone.now() - timedelta(days=1),
     )
     Notification.objects.create(recipient=manager, flag=orphan)
+    figures.refresh_all()  # flags made by hand, not by the engine: count them as the sweep would
     as_persona("manager")
     response = client.get(reverse("dashboard"))
     data = response.context["data"]
     assert data.open_total == 1
     assert {row["kind"]: row["count"] for row in data.by_kind}[FlagKind.ORPHAN_PRACTICE] == 1
-    assert data.by_unit == [{"unit_pk": org.north.pk, "unit_name": "North division", "count": 1}]
+    assert data.by_unit.rows == [{"unit_pk": org.north.pk, "unit_name": "North division", "count": 1}]
+    assert data.by_unit.more == 0
     coverage = {row.objective.pk: (row.means, row.practices) for row in data.coverage}
     assert coverage[root.pk] == (1, 1)
     assert len(data.trend) == 30
@@ -240,6 +249,7 @@ def test_coverage_counts_each_means_once_across_the_subtree(org, root, north_goa
     MeansObjectiveFactory(means=tool, objective=north_goal)
     other_root = ObjectiveFactory(unit=org.company, parent=None)
     ObjectiveFactory(unit=org.company, parent=None, status=ObjectiveStatus.ARCHIVED)
+    figures.refresh_all()
     coverage = {row.objective.pk: (row.means, row.practices) for row in selectors.coverage_per_strategic_objective()}
     assert coverage == {root.pk: (1, 0), other_root.pk: (0, 0)}
 
@@ -271,6 +281,7 @@ def _grow(org, n):
         ]
         for flag in flags:
             Notification.objects.create(recipient=UserFactory(), flag=flag)
+    figures.refresh_all()
 
 
 @pytest.mark.parametrize(

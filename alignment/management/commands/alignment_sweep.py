@@ -9,7 +9,7 @@ from alignment import engine
 
 
 class Command(BaseCommand):
-    help = _("Check the whole organisation against the six alignment rules, raising and resolving flags.")
+    help = _("Check the whole organisation against the alignment rules, raising and resolving flags.")
 
     def add_arguments(self, parser):
         parser.add_argument(
