@@ -192,6 +192,9 @@ RECAUSE: dict[FlagKind, Callable[[Graph, object], object]] = {
     FlagKind.UNROOTED_PRACTICE: lambda g, s: _unrooted(g),
     FlagKind.MISMATCHED_MEANS: lambda g, s: _mismatched(g),
     FlagKind.PURPOSELESS_MEANS: lambda g, s: MeansObjective.objects.filter(means=s).delete(),
+    FlagKind.UNROOTED_MEANS: lambda g, s: (
+        type(g.pilot).objects.filter(pk=g.pilot.pk).update(status=ObjectiveStatus.DRAFT)
+    ),
     FlagKind.UNRESOURCED_OBJECTIVE: lambda g, s: MeansObjective.objects.filter(objective=s).delete(),
     FlagKind.UNPRACTISED_OBJECTIVE: lambda g, s: PracticeObjective.objects.filter(objective=s).delete(),
 }
