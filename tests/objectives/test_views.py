@@ -224,6 +224,17 @@ def test_detail_empty_states(as_persona, client, root):
     assert "No practice lives this objective yet" in page
 
 
+def test_detail_of_a_record_without_history_says_so(as_persona, client, org):
+    # Bulk loads and imports write no history row: the page must still answer.
+    Objective.objects.bulk_create([Objective(title="Loaded in bulk", unit=org.company, status=ObjectiveStatus.ACTIVE)])
+    loaded = Objective.objects.get(title="Loaded in bulk")
+    assert not loaded.history.exists()
+    as_persona("employee")
+    response = client.get(reverse("objectives:detail", args=[loaded.pk]))
+    assert response.status_code == 200
+    assert "No recorded change." in response.content.decode()
+
+
 def test_free_text_is_escaped(as_persona, client, org):
     payload = '<script>alert(1)</script><b hx-get="/admin/" hx-trigger="load">x</b>'
     objective = ObjectiveFactory(title=payload, statement=payload, unit=org.company)
