@@ -102,6 +102,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# manage.py bench_pages sets this for the gunicorn it measures: each response then says
+# how many queries it ran and how long the server took (headers X-Raison-Queries/-Server-Ms).
+if env_bool("RAISON_BENCH_HEADERS", False) and find_spec("benchmarks") is not None:
+    MIDDLEWARE.insert(0, "benchmarks.middleware.QueryCountMiddleware")
+
 ROOT_URLCONF = "raison.urls"
 WSGI_APPLICATION = "raison.wsgi.application"
 
