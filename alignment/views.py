@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +28,7 @@ from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
 from raison.editing import add_service_errors
+from raison.paging import CappedPaginator as Paginator
 
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from alignment.models import Flag
 from objectives.models import Objective, ObjectiveStatus
@@ -22,10 +34,17 @@ SEARCH_LIMIT = 20
 
 def _with_counts(queryset: QuerySet) -> QuerySet:
     """Rows as the tree and lists show them: unit, owner, children and open flags counted."""
-    open_flags = Flag.objects.open().filter(objective=OuterRef("pk"))
+    # A scalar subquery with LIMIT 1 is looked up for the displayed rows only; Exists in
+    # the SELECT list would make PostgreSQL hash every open flag first.
+    open_flag = Flag.objects.open().filter(objective=OuterRef("pk")).order_by().annotate(t=Value(True)).values("t")[:1]
+    # A correlated count, not Count over a join: no GROUP BY over every objective, so a
+    # list page walks the (title, id) index and counts children for its 25 rows only.
+    children = (
+        Objective.objects.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("pk")).values("n")
+    )
     return queryset.select_related("unit", "owner").annotate(
-        child_count=Count("children", distinct=True),
-        has_open_flag=Exists(open_flags),
+        child_count=Coalesce(Subquery(children, output_field=IntegerField()), 0),
+        has_open_flag=Coalesce(Subquery(open_flag, output_field=BooleanField()), Value(False)),
     )
 
 

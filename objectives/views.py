@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -29,6 +28,7 @@ from objectives.forms import (
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
 from raison.editing import EditConflict, add_service_errors
+from raison.paging import CappedPaginator as Paginator
 
 PAGE_SIZE = 25
 

@@ -14,7 +14,6 @@ from functools import cached_property
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,6 +49,7 @@ from practices.forms import (
 )
 from practices.models import Means, Practice, PracticeStatus
 from raison.editing import EditConflict, add_service_errors
+from raison.paging import CappedPaginator as Paginator
 
 #: Sent after any change that can raise or resolve flags, so other regions refresh themselves.
 ALIGNMENT_CHANGED = "alignmentChanged"
