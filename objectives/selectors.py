@@ -102,10 +102,31 @@ class ObjectivePage:
     practice_links: list
     flags: list[Flag]
     history: list
+    means_not_shown: int = 0
+    practices_not_shown: int = 0
 
 
-def objective_page(objective: Objective, *, history_limit: int = 20) -> ObjectivePage:
+#: How many means and practices an objective page lists; a strategic root can have thousands.
+LINKS_SHOWN = 50
+
+
+def _not_shown(related, shown: list, limit: int) -> int:
+    """Links beyond the listed ones, counted only when the list is full."""
+    return related.count() - len(shown) if len(shown) >= limit else 0
+
+
+def objective_page(objective: Objective, *, history_limit: int = 20, links_shown: int = LINKS_SHOWN) -> ObjectivePage:
     """Everything the objective page shows, in a fixed number of queries."""
+    means_links = list(
+        objective.means_links.select_related("means", "means__unit", "created_by").order_by("means__name", "pk")[
+            :links_shown
+        ]
+    )
+    practice_links = list(
+        objective.practice_links.select_related("practice", "practice__unit", "created_by").order_by(
+            "practice__name", "pk"
+        )[:links_shown]
+    )
     chain = list(
         Objective.objects.ancestors(objective).select_related("unit").only("pk", "title", "status", "parent", "unit")
     )
@@ -113,14 +134,10 @@ def objective_page(objective: Objective, *, history_limit: int = 20) -> Objectiv
         objective=objective,
         chain=chain,
         children=list(objective_children(objective)),
-        means_links=list(
-            objective.means_links.select_related("means", "means__unit", "created_by").order_by("means__name", "pk")
-        ),
-        practice_links=list(
-            objective.practice_links.select_related("practice", "practice__unit", "created_by").order_by(
-                "practice__name", "pk"
-            )
-        ),
+        means_links=means_links,
+        practice_links=practice_links,
+        means_not_shown=_not_shown(objective.means_links, means_links, links_shown),
+        practices_not_shown=_not_shown(objective.practice_links, practice_links, links_shown),
         flags=list(objective.flags.unresolved().select_related("acknowledged_by").order_by("-raised_at", "-pk")),
         history=list(
             objective.history.select_related("history_user").order_by("-history_date", "-history_id")[

@@ -118,14 +118,30 @@ def practice_means_links(practice: Practice) -> list[PracticeMeans]:
     )
 
 
-def means_practice_links(means: Means) -> list[PracticeMeans]:
-    """The practices that use a means, with why, and how many people practise each."""
+#: How many practices a means page lists; a means the whole organisation uses has tens of thousands.
+LINKS_SHOWN = 50
+
+
+def means_practice_links(means: Means, *, limit: int = LINKS_SHOWN) -> list[PracticeMeans]:
+    """The first ``limit`` practices that use a means (by name), with why, and how many people practise each."""
+    practitioners = (
+        Practitioner.objects.filter(practice=OuterRef("practice_id"))
+        .order_by()
+        .values("practice")
+        .annotate(n=Count("user"))
+        .values("n")
+    )
     return list(
         PracticeMeans.objects.filter(means=means)
         .select_related("practice", "practice__unit", "created_by")
-        .annotate(practitioner_count=Count("practice__practitioners", distinct=True))
-        .order_by("practice__name", "pk")
+        .annotate(practitioner_count=Coalesce(Subquery(practitioners, output_field=IntegerField()), 0))
+        .order_by("practice__name", "pk")[:limit]
     )
+
+
+def means_practice_count(means: Means) -> int:
+    """How many practices use a means (read off the (means, practice) index)."""
+    return PracticeMeans.objects.filter(means=means).count()
 
 
 def means_candidates(q: str = "", *, exclude_practice: int | None = None) -> list[Means]:

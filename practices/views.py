@@ -300,6 +300,13 @@ class MeansPage(_LinkingPage):
     def practice_links(self):
         return selectors.means_practice_links(self.means)
 
+    @cached_property
+    def practices_not_shown(self) -> int:
+        """Practices beyond the listed ones (counted only when the list is full)."""
+        if len(self.practice_links) < selectors.LINKS_SHOWN:
+            return 0
+        return selectors.means_practice_count(self.means) - len(self.practice_links)
+
 
 def _practice_page(request, practice, *, region=None, status=200, **regions) -> HttpResponse:
     page = PracticePage(request, practice, **regions)

@@ -610,3 +610,21 @@ def test_refusal_page_explains_why(as_persona, client, north_goal):
     page = response.content.decode()
     assert "Only a manager of this objective" in page
     assert 'id="main"' in page
+
+
+def test_detail_lists_the_first_links_and_counts_the_rest(as_persona, client, org, root, monkeypatch):
+    from objectives import selectors
+
+    monkeypatch.setattr(selectors, "LINKS_SHOWN", 2)
+    monkeypatch.setattr(selectors.objective_page, "__kwdefaults__", {"history_limit": 20, "links_shown": 2})
+    for name in ("Alpha", "Bravo", "Charlie", "Delta", "Echo"):
+        PracticeObjectiveFactory(practice=PracticeFactory(name=name, unit=org.north), objective=root)
+    for name in ("Wiki", "Chat", "Forum"):
+        MeansObjectiveFactory(means=MeansFactory(name=name, unit=org.north), objective=root)
+    as_persona("employee")
+    page = client.get(reverse("objectives:detail", args=[root.pk])).content.decode()
+    assert "Alpha" in page and "Bravo" in page
+    assert "Charlie" not in page
+    assert "…and 3 more practices." in page
+    assert "Chat" in page and "Forum" in page and "Wiki" not in page
+    assert "…and 1 more means." in page
