@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from alignment.models import Flag
 from objectives.models import Objective, ObjectiveStatus
+from org.hierarchy import ancestor_ids
 from org.models import Unit
 
 #: How many matches the search-as-you-type fragment shows at most.
@@ -127,12 +128,9 @@ def objective_page(objective: Objective, *, history_limit: int = 20, links_shown
             "practice__name", "pk"
         )[:links_shown]
     )
-    chain = list(
-        Objective.objects.ancestors(objective).select_related("unit").only("pk", "title", "status", "parent", "unit")
-    )
     return ObjectivePage(
         objective=objective,
-        chain=chain,
+        chain=objective_chain(objective),
         children=list(objective_children(objective)),
         means_links=means_links,
         practice_links=practice_links,
@@ -145,6 +143,26 @@ def objective_page(objective: Objective, *, history_limit: int = 20, links_shown
             ]
         ),
     )
+
+
+def objective_chain(objective: Objective) -> list[Objective]:
+    """The objective's ancestors, strategic root first, in one query.
+
+    A recursive CTE climbing from the objective: tree_queries' ``ancestors()`` numbers
+    the whole tree first (6.8 s at 100,000 objectives) to read a handful of rows.
+    """
+    table = Objective._meta.db_table
+    rows = {
+        row.pk: row
+        for row in Objective.objects.filter(pk__in=ancestor_ids(table, [objective.parent_id or 0]))
+        .select_related("unit")
+        .only("pk", "title", "status", "parent", "unit")
+    }
+    chain, pk = [], objective.parent_id
+    while pk in rows and len(chain) < len(rows):  # the length guard ends a loop in bad data
+        chain.append(rows[pk])
+        pk = rows[pk].parent_id
+    return chain[::-1]
 
 
 def objective_for_page(pk: int) -> Objective | None:

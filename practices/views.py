@@ -55,6 +55,8 @@ from raison.paging import CappedPaginator as Paginator
 ALIGNMENT_CHANGED = "alignmentChanged"
 PAGE_SIZE = 25
 PROPOSALS_PAGE_SIZE = 20
+#: Objectives suggested in each proposal's adopt form before the person searches.
+PROPOSAL_SUGGESTIONS = 5
 _UNDO_SESSION_KEY = "practices_undo"
 _FIELD_NAME_RE = re.compile(r"^[a-z][a-z_]{0,39}$")
 
@@ -835,7 +837,9 @@ class ProposalsPage:
 
     @cached_property
     def _default_results(self) -> list[Objective]:
-        return objective_selectors.objective_search("", active_only=True)
+        # Repeated in every proposal's form: a few suggestions, the search finds the rest
+        # (twenty per row made the page 150 KiB at a large organisation).
+        return objective_selectors.objective_search("", active_only=True)[:PROPOSAL_SUGGESTIONS]
 
     @cached_property
     def rows(self) -> list[ProposalRow]:
