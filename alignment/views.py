@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,8 @@ from practices import services as practice_services
 from raison.editing import add_service_errors
 from raison.paging import CappedPaginator as Paginator
 
+#: Flags counted at most by the inbox.
+INBOX_COUNT_CAP = 1000
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"
 
@@ -134,7 +137,11 @@ def _flag_context(request: HttpRequest, flag: Flag) -> dict:
 @require_GET
 def flags_inbox(request: HttpRequest) -> HttpResponse:
     managed = roles.managed_unit_ids(request.user)
-    owners = get_user_model().objects.filter(pk__in=selectors.flag_owner_ids()).order_by("first_name", "username")
+    # The owner already chosen stays offered (and valid), however old their flags.
+    chosen = request.GET.get("owner", "")
+    chosen_owner = Q(pk=int(chosen)) if chosen.isascii() and chosen.isdigit() else Q(pk__in=[])
+    owners = get_user_model().objects.filter(Q(pk__in=selectors.flag_owner_ids()) | chosen_owner)
+    owners = owners.order_by("first_name", "username")
     # Managers see their subtree first; everyone may widen to the whole organisation.
     data = request.GET.copy()
     data.setdefault("scope", "mine" if managed else "all")
@@ -148,7 +155,8 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
         owner_id=filters["owner"].pk if filters.get("owner") else None,
         within_units=managed if filters.get("scope") == "mine" else None,
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counting a flag means joining it to its subject's unit: beyond a thousand, "more than" is enough.
+    page = Paginator(queryset, PAGE_SIZE, cap=INBOX_COUNT_CAP).get_page(request.GET.get("page"))
     items = [_flag_context(request, flag) for flag in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
