@@ -112,8 +112,8 @@ LINKS_SHOWN = 50
 
 
 def _not_shown(related, shown: list, limit: int) -> int:
-    """Links beyond the listed ones, counted only when the list is full."""
-    return related.count() - len(shown) if len(shown) >= limit else 0
+    """Links beyond the listed ones (always counted, so the page's queries stay the same)."""
+    return related.count() - len(shown)
 
 
 def objective_page(objective: Objective, *, history_limit: int = 20, links_shown: int = LINKS_SHOWN) -> ObjectivePage:

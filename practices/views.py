@@ -304,9 +304,7 @@ class MeansPage(_LinkingPage):
 
     @cached_property
     def practices_not_shown(self) -> int:
-        """Practices beyond the listed ones (counted only when the list is full)."""
-        if len(self.practice_links) < selectors.LINKS_SHOWN:
-            return 0
+        """Practices beyond the listed ones (always counted, so the page's queries stay the same)."""
         return selectors.means_practice_count(self.means) - len(self.practice_links)
 
 
