@@ -60,6 +60,27 @@ def _percentile(values: list[float], q: float) -> float:
     return bench_engine._percentile(values, q)
 
 
+def markdown(figures: dict) -> str:
+    """The figures as the tables of docs/performance.md: one per persona, throughput in the first."""
+    load = figures.get("load") or {}
+    lines = []
+    for name, persona in figures["personas"].items():
+        lines += [
+            f"\n**{name}** (unit {persona['unit']})\n",
+            "| page | status | median ms | p95 ms | KiB | queries | req/s | × healthz |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in persona["pages"]:
+            measured = load.get(row["label"], {}) if name == next(iter(figures["personas"])) else {}
+            ratio = measured.get("ratio_to_healthz")
+            lines.append(
+                f"| {row['label']} | {row['status']} | {row['median_ms']:.0f} | {row['p95_ms']:.0f}"
+                f" | {row['bytes'] / 1024:.1f} | {row['queries']}"
+                f" | {measured.get('req_per_s', '')} | {f'{100 * ratio:.1f} %' if ratio is not None else ''} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 class Command(BaseCommand):
     help = _("Time every page against a real gunicorn on the bench organisation (PostgreSQL).")
 
@@ -78,6 +99,7 @@ class Command(BaseCommand):
         parser.add_argument("--personas", default="", help=_("Comma-separated persona names (default: all three)."))
         parser.add_argument("--only", default="", help=_("Only pages whose label contains this text."))
         parser.add_argument("--json", metavar="FILE", help=_("Also write the figures as JSON."))
+        parser.add_argument("--markdown", metavar="FILE", help=_("Also write the tables as Markdown."))
 
     def handle(self, *args, **options):
         builder = bench_engine.Command(stdout=self.stdout, stderr=self.stderr)
@@ -116,6 +138,8 @@ class Command(BaseCommand):
                 figures["load"] = self._load(session, base, figures["personas"][name]["pages"], options)
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(figures, indent=2, default=str))
+        if options["markdown"]:
+            Path(options["markdown"]).write_text(markdown(figures))
 
     def _say(self, message: str) -> None:
         self.stdout.write(message)
