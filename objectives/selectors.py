@@ -118,15 +118,17 @@ def _not_shown(related, shown: list, limit: int) -> int:
 
 def objective_page(objective: Objective, *, history_limit: int = 20, links_shown: int = LINKS_SHOWN) -> ObjectivePage:
     """Everything the objective page shows, in a fixed number of queries."""
-    means_links = list(
-        objective.means_links.select_related("means", "means__unit", "created_by").order_by("means__name", "pk")[
-            :links_shown
-        ]
+    # The first links read off the (objective, means/practice) indexes, then sorted by name
+    # here: ordering all of a popular objective's links by name costs a sort of them all.
+    means_links = sorted(
+        objective.means_links.select_related("means", "means__unit", "created_by").order_by("means_id")[:links_shown],
+        key=lambda link: (link.means.name, link.pk),
     )
-    practice_links = list(
-        objective.practice_links.select_related("practice", "practice__unit", "created_by").order_by(
-            "practice__name", "pk"
-        )[:links_shown]
+    practice_links = sorted(
+        objective.practice_links.select_related("practice", "practice__unit", "created_by").order_by("practice_id")[
+            :links_shown
+        ],
+        key=lambda link: (link.practice.name, link.pk),
     )
     return ObjectivePage(
         objective=objective,

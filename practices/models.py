@@ -152,6 +152,8 @@ class Practice(models.Model):
             models.Index(fields=["unit", "status"], name="practice_unit_status"),
             # The list's order: a page is read off the index instead of sorting a million rows.
             models.Index(fields=["name", "id"], name="practice_name_id"),
+            # Proposals waiting for a decision, oldest first: read off the index, not sorted.
+            models.Index(fields=["created_at", "id"], name="practice_proposed_oldest", condition=Q(status="proposed")),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from alignment.models import Flag
@@ -123,7 +133,7 @@ LINKS_SHOWN = 50
 
 
 def means_practice_links(means: Means, *, limit: int = LINKS_SHOWN) -> list[PracticeMeans]:
-    """The first ``limit`` practices that use a means (by name), with why, and how many people practise each."""
+    """Up to ``limit`` practices that use a means (the longest-standing), by name, with why and practitioners."""
     practitioners = (
         Practitioner.objects.filter(practice=OuterRef("practice_id"))
         .order_by()
@@ -131,12 +141,16 @@ def means_practice_links(means: Means, *, limit: int = LINKS_SHOWN) -> list[Prac
         .annotate(n=Count("user"))
         .values("n")
     )
-    return list(
+    # The first ``limit`` read off the (means, practice) index, then sorted by name here:
+    # ordering the whole set by name walked a million practice names, or fetched every
+    # one of a popular means' 4,000 links, to show 50 (200+ ms either way).
+    links = (
         PracticeMeans.objects.filter(means=means)
         .select_related("practice", "practice__unit", "created_by")
         .annotate(practitioner_count=Coalesce(Subquery(practitioners, output_field=IntegerField()), 0))
-        .order_by("practice__name", "pk")[:limit]
+        .order_by("practice_id")[:limit]
     )
+    return sorted(links, key=lambda link: (link.practice.name, link.pk))
 
 
 def means_practice_count(means: Means) -> int:

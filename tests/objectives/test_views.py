@@ -617,14 +617,16 @@ def test_detail_lists_the_first_links_and_counts_the_rest(as_persona, client, or
 
     monkeypatch.setattr(selectors, "LINKS_SHOWN", 2)
     monkeypatch.setattr(selectors.objective_page, "__kwdefaults__", {"history_limit": 20, "links_shown": 2})
-    for name in ("Alpha", "Bravo", "Charlie", "Delta", "Echo"):
+    # The longest-standing links are listed, by name; the others are counted.
+    for name in ("Bravo", "Alpha", "Charlie", "Delta", "Echo"):
         PracticeObjectiveFactory(practice=PracticeFactory(name=name, unit=org.north), objective=root)
     for name in ("Wiki", "Chat", "Forum"):
         MeansObjectiveFactory(means=MeansFactory(name=name, unit=org.north), objective=root)
     as_persona("employee")
     page = client.get(reverse("objectives:detail", args=[root.pk])).content.decode()
     assert "Alpha" in page and "Bravo" in page
+    assert page.index("Alpha") < page.index("Bravo")
     assert "Charlie" not in page
     assert "…and 3 more practices." in page
-    assert "Chat" in page and "Forum" in page and "Wiki" not in page
+    assert "Wiki" in page and "Chat" in page and "Forum" not in page
     assert "…and 1 more means." in page
