@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -102,6 +103,9 @@ class Command(BaseCommand):
         parser.add_argument("--markdown", metavar="FILE", help=_("Also write the tables as Markdown."))
 
     def handle(self, *args, **options):
+        # A SIGTERM (timeout, Ctrl-C in a wrapper) unwinds like an exception, so the
+        # gunicorn this command started is stopped instead of left behind.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         builder = bench_engine.Command(stdout=self.stdout, stderr=self.stderr)
         builder._require_bench_database()
         if not (options["reuse"] and builder._built(options)):
