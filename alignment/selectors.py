@@ -294,7 +294,7 @@ def flag_for_action(pk: int) -> Flag | None:
 
 
 #: The owner filter offers the owners of this many most recent unresolved flags.
-OWNER_CHOICES_FROM = 200
+OWNER_CHOICES_FROM = 50
 
 
 def flag_owner_ids(*, recent: int = OWNER_CHOICES_FROM):
