@@ -119,8 +119,8 @@ class Flag(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "resolved_at"], name="flag_kind_resolved"),
-            # The newest unresolved flags (the dashboard's list) without sorting them all:
-            # one sweep raises tens of thousands of flags with the same raised_at.
+            # The newest unresolved flags (the dashboard's list, the inbox's order) without sorting
+            # them all: one sweep raises tens of thousands of flags with the same raised_at.
             models.Index(
                 fields=["-raised_at", "-id"], condition=Q(resolved_at__isnull=True), name="flag_unresolved_newest"
             ),

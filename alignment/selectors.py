@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Sum
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ NEWEST_FLAGS = 8
 DASHBOARD_NOTIFICATIONS = 5
 #: The strategy map draws at most this many nodes per layer (filter by unit for the rest).
 MAP_LIMIT = 120
+#: Levels of the strategy the whole organisation's map shows (the drawing has three rows).
+MAP_TOP_LEVELS = 3
 
 _FLAG_SUBJECT_RELATED = (
     "practice",
@@ -264,9 +267,18 @@ def flag_for_action(pk: int) -> Flag | None:
     return flags_with_subjects(Flag.objects.filter(pk=pk)).first()
 
 
-def flag_owner_ids():
-    """Owners of the subjects of unresolved flags, for the owner filter (a subquery)."""
-    return Flag.objects.unresolved().annotate(subject_owner=_subject_owner()).values("subject_owner")
+#: The owner filter offers the owners of this many most recent unresolved flags.
+OWNER_CHOICES_FROM = 50
+
+
+def flag_owner_ids(*, recent: int = OWNER_CHOICES_FROM):
+    """Owners of the subjects of the most recent unresolved flags, for the owner filter (a subquery).
+
+    Bounded: every owner of 90,000 flags meant joining them all to their subjects on each
+    visit (1.3 s at a million practices) and a 2,000-option list nobody scrolls.
+    """
+    latest = Flag.objects.unresolved().order_by("-raised_at", "-pk").values("pk")[:recent]
+    return Flag.objects.filter(pk__in=latest).annotate(subject_owner=_subject_owner()).values("subject_owner")
 
 
 # --- Strategy map ---------------------------------------------------------------------
@@ -288,6 +300,66 @@ class StrategyMap:
         )
 
 
+def _orphans_first(queryset: QuerySet, active_links: QuerySet, limit: int) -> list:
+    """Up to ``limit`` rows by name, those with no active objective first, in two index walks.
+
+    Sorting on "is an orphan" would compute it for every row (17 s at a million
+    practices); instead the orphans are read first along the name index, then the others.
+    """
+    orphans = list(queryset.filter(~Exists(active_links)).order_by("name", "pk")[:limit])
+    others = list(queryset.filter(Exists(active_links)).order_by("name", "pk")[: limit - len(orphans)])
+    for row in orphans:
+        row.orphan = True
+    for row in others:
+        row.orphan = False
+    return orphans + others
+
+
+def _map_objectives(objectives: QuerySet, *, whole_organisation: bool, limit: int) -> list[Objective]:
+    """Up to ``limit`` objectives, each with its ``tree_depth`` (0 for a strategic root), in two queries.
+
+    tree_queries' ``with_tree_fields()`` numbered the whole tree first (3.8 s at 100,000
+    objectives). The whole organisation's map shows the top of the strategy, walked down
+    from the roots; a unit's map its objectives by title, their depth climbed from them.
+    """
+    table = Objective._meta.db_table
+    if whole_organisation:
+        # Table name from model metadata; the bounds are parameters.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE top(id, depth) AS ("  # noqa: S608
+                f" SELECT id, 0 FROM {table} WHERE parent_id IS NULL"
+                f" UNION ALL SELECT o.id, top.depth + 1 FROM {table} o JOIN top ON o.parent_id = top.id"
+                f" WHERE top.depth < %s"
+                f") SELECT id, depth FROM top ORDER BY depth, id LIMIT %s",
+                [MAP_TOP_LEVELS - 1, limit * 2],
+            )
+            depths = dict(cursor.fetchall())
+        rows = list(objectives.select_related("unit").filter(pk__in=list(depths)))
+        for row in rows:
+            row.tree_depth = depths[row.pk]
+        rows.sort(key=lambda row: (row.tree_depth, row.title, row.pk))
+        return rows[:limit]
+    rows = list(objectives.select_related("unit").order_by("title", "pk")[:limit])
+    start = sorted({r.parent_id for r in rows if r.parent_id}) or [0]
+    with connection.cursor() as cursor:
+        # The climb itself returns (id, parent_id): no second pass over the table.
+        cursor.execute(
+            f"WITH RECURSIVE up(id, parent_id) AS ("  # noqa: S608
+            f" SELECT id, parent_id FROM {table} WHERE id IN ({', '.join(['%s'] * len(start))})"
+            f" UNION SELECT t.id, t.parent_id FROM {table} t JOIN up ON t.id = up.parent_id"
+            f") SELECT id, parent_id FROM up",
+            start,
+        )
+        parents = dict(cursor.fetchall())
+    for row in rows:
+        depth, pk = 0, row.parent_id
+        while pk is not None and depth <= len(parents):  # the bound ends a loop in bad data
+            depth, pk = depth + 1, parents.get(pk)
+        row.tree_depth = depth
+    return rows
+
+
 def strategy_map(*, unit_id: int | None = None, limit: int = MAP_LIMIT) -> StrategyMap:
     """Three layers: objectives (not archived), active means, living practices; orphans marked."""
     objectives = Objective.objects.exclude(status=ObjectiveStatus.ARCHIVED)
@@ -306,38 +378,32 @@ def strategy_map(*, unit_id: int | None = None, limit: int = MAP_LIMIT) -> Strat
     active_practice_links = PracticeObjective.objects.filter(
         practice=OuterRef("pk"), objective__status=ObjectiveStatus.ACTIVE
     )
-    objective_rows = list(objectives.with_tree_fields().select_related("unit")[:limit])
-    means_rows = list(
-        means.select_related("unit")
-        .annotate(orphan=~Exists(active_objective_links))
-        .prefetch_related(
-            Prefetch(
-                "objective_links",
-                queryset=MeansObjective.objects.select_related("objective").only(
-                    "pk", "means_id", "objective_id", "rationale", "objective__title", "objective__status"
-                ),
-            )
-        )
-        .order_by("-orphan", "name", "pk")[:limit]
+    objective_rows = _map_objectives(objectives, whole_organisation=not unit_id, limit=limit)
+    means_rows = _orphans_first(means.select_related("unit"), active_objective_links, limit)
+    prefetch_related_objects(
+        means_rows,
+        Prefetch(
+            "objective_links",
+            queryset=MeansObjective.objects.select_related("objective").only(
+                "pk", "means_id", "objective_id", "rationale", "objective__title", "objective__status"
+            ),
+        ),
     )
-    practice_rows = list(
-        practices.select_related("unit")
-        .annotate(orphan=~Exists(active_practice_links))
-        .prefetch_related(
-            Prefetch(
-                "objective_links",
-                queryset=PracticeObjective.objects.select_related("objective").only(
-                    "pk", "practice_id", "objective_id", "rationale", "objective__title", "objective__status"
-                ),
+    practice_rows = _orphans_first(practices.select_related("unit"), active_practice_links, limit)
+    prefetch_related_objects(
+        practice_rows,
+        Prefetch(
+            "objective_links",
+            queryset=PracticeObjective.objects.select_related("objective").only(
+                "pk", "practice_id", "objective_id", "rationale", "objective__title", "objective__status"
             ),
-            Prefetch(
-                "means_links",
-                queryset=PracticeMeans.objects.select_related("means").only(
-                    "pk", "practice_id", "means_id", "rationale", "means__name"
-                ),
+        ),
+        Prefetch(
+            "means_links",
+            queryset=PracticeMeans.objects.select_related("means").only(
+                "pk", "practice_id", "means_id", "rationale", "means__name"
             ),
-        )
-        .order_by("-orphan", "name", "pk")[:limit]
+        ),
     )
     totals = {"objectives": objectives.count(), "means": means.count(), "practices": practices.count()}
     return StrategyMap(objective_rows, means_rows, practice_rows, totals)

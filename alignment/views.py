@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from practices import services as practice_services
 from raison.editing import add_service_errors
 from raison.web import next_url, paginate, query_without, redirect_next, render_region, wants_region
 
+#: Flags counted at most by the inbox.
+INBOX_COUNT_CAP = 1000
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"
 
@@ -106,7 +109,11 @@ def _flag_context(request: HttpRequest, flag: Flag) -> dict:
 @require_GET
 def flags_inbox(request: HttpRequest) -> HttpResponse:
     managed = roles.managed_unit_ids(request.user)
-    owners = get_user_model().objects.filter(pk__in=selectors.flag_owner_ids()).order_by("first_name", "username")
+    # The owner already chosen stays offered (and valid), however old their flags.
+    chosen = request.GET.get("owner", "")
+    chosen_owner = Q(pk=int(chosen)) if chosen.isascii() and chosen.isdigit() else Q(pk__in=[])
+    owners = get_user_model().objects.filter(Q(pk__in=selectors.flag_owner_ids()) | chosen_owner)
+    owners = owners.order_by("first_name", "username")
     # Managers see their subtree first; everyone may widen to the whole organisation.
     data = request.GET.copy()
     data.setdefault("scope", "mine" if managed else "all")
@@ -120,7 +127,8 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
         owner_id=filters["owner"].pk if filters.get("owner") else None,
         within_units=managed if filters.get("scope") == "mine" else None,
     )
-    page = paginate(request, queryset, size=PAGE_SIZE)
+    # Counting a flag means joining it to its subject's unit: beyond a thousand, "more than" is enough.
+    page = paginate(request, queryset, size=PAGE_SIZE, cap=INBOX_COUNT_CAP)
     items = [_flag_context(request, flag) for flag in page.object_list]
     return render_region(
         request,

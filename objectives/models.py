@@ -93,7 +93,11 @@ class Objective(TreeNode):
                 condition=Q(status__in=[s.value for s in ObjectiveStatus]), name="objective_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="objective_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="objective_unit_status"),
+            # The list's order: a page is read off the index instead of sorting every objective.
+            models.Index(fields=["title", "id"], name="objective_title_id"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -127,7 +127,12 @@ _HISTORY_FIELDS = ("title", "statement", "status", "parent_id", "unit_id", "owne
 
 
 def _history_changes(records: list) -> list[dict]:
-    """Each history record with the fields it changed (compared in memory, no query)."""
+    """Each history record with the fields it changed (compared in memory, no query).
+
+    Records loaded by COPY, ``bulk_create`` or an import have no history row at all.
+    """
+    if not records:
+        return []
     changes = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if older is None and len(records) > 20:

@@ -69,6 +69,31 @@ def env_int(
     return value
 
 
+def env_seconds(
+    name: str,
+    default: float,
+    *,
+    minimum: float = 0,
+    maximum: float | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    """A duration in seconds, decimals allowed (``0.5``); refuses units, negatives and NaN."""
+    raw = _raw(name, environ)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (e.g. 5 or 0.5), got {raw!r}.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name} must be a finite number of seconds, got {raw!r}.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum:g} seconds, got {raw}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum:g} seconds, got {raw}.")
+    return value
+
+
 def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
     raw = _raw(name, environ)
     if raw is None:

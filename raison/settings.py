@@ -20,6 +20,7 @@ from raison.envsettings import (
     env_database,
     env_int,
     env_list,
+    env_seconds,
     env_str,
 )
 
@@ -85,6 +86,8 @@ if find_spec("benchmarks") is not None:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that queries: the session, the user and the views run under the limit.
+    "raison.statement_timeout.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +103,11 @@ MIDDLEWARE = [
     # Last, so a locked-out login never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
+
+# manage.py bench_pages sets this for the gunicorn it measures: each response then says
+# how many queries it ran and how long the server took (headers X-Raison-Queries/-Server-Ms).
+if env_bool("RAISON_BENCH_HEADERS", False) and find_spec("benchmarks") is not None:
+    MIDDLEWARE.insert(0, "benchmarks.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "raison.urls"
 WSGI_APPLICATION = "raison.wsgi.application"
@@ -122,6 +130,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
+# PostgreSQL cancels a web request's statement after this long (0: never), so a slow
+# page ends with a clear 503 instead of piling queries up. Below gunicorn's 30 s worker
+# timeout, which would kill the worker first. Web requests only: see raison.statement_timeout.
+WEB_STATEMENT_TIMEOUT_MS = round(1000 * env_seconds("WEB_STATEMENT_TIMEOUT", 5, minimum=0, maximum=25))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_vary_headers
@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from raison.editing import EditConflict, add_service_errors
+from raison.paging import COUNT_CAP, CappedPaginator
 
 # --- Regions --------------------------------------------------------------------------
 
@@ -50,9 +51,13 @@ def render_region(
 # --- Pages of a list --------------------------------------------------------------------
 
 
-def paginate(request: HttpRequest, queryset, *, size: int, param: str = "page") -> Page:
-    """One page of ``queryset``; a missing, bad or out-of-range number gives the first or last page."""
-    return Paginator(queryset, size).get_page(request.GET.get(param))
+def paginate(request: HttpRequest, queryset, *, size: int, param: str = "page", cap: int = COUNT_CAP) -> Page:
+    """One page of ``queryset``; a missing, bad or out-of-range number gives the first or last page.
+
+    At most ``cap`` rows are counted (see ``raison.paging``): a list of a million rows says
+    "more than …" instead of counting them all on every page.
+    """
+    return CappedPaginator(queryset, size, cap=cap).get_page(request.GET.get(param))
 
 
 def query_without(request: HttpRequest, param: str = "page") -> str:

@@ -34,6 +34,8 @@ from raison.web import paginate, render_region
 #: Sent after any change that can raise or resolve flags, so other regions refresh themselves.
 ALIGNMENT_CHANGED = "alignmentChanged"
 PROPOSALS_PAGE_SIZE = 20
+#: Objectives suggested in each proposal's adopt form before the person searches.
+PROPOSAL_SUGGESTIONS = 5
 
 FLAG_EXPLANATIONS = {
     FlagKind.ORPHAN_PRACTICE: gettext_lazy("No active objective explains this practice."),
@@ -173,6 +175,11 @@ class MeansPage(_LinkingPage):
     def practice_links(self):
         return selectors.means_practice_links(self.means)
 
+    @cached_property
+    def practices_not_shown(self) -> int:
+        """Practices beyond the listed ones (always counted, so the page's queries stay the same)."""
+        return selectors.means_practice_count(self.means) - len(self.practice_links)
+
 
 def practice_page(request, practice, *, region=None, status=200, **regions) -> HttpResponse:
     page = PracticePage(request, practice, **regions)
@@ -233,7 +240,9 @@ class ProposalsPage:
 
     @cached_property
     def _default_results(self) -> list[Objective]:
-        return objective_selectors.objective_search("", active_only=True)
+        # Repeated in every proposal's form: a few suggestions, the search finds the rest
+        # (twenty per row made the page 150 KiB at a large organisation).
+        return objective_selectors.objective_search("", active_only=True)[:PROPOSAL_SUGGESTIONS]
 
     @cached_property
     def rows(self) -> list[ProposalRow]:

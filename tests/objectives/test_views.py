@@ -224,6 +224,17 @@ def test_detail_empty_states(as_persona, client, root):
     assert "No practice lives this objective yet" in page
 
 
+def test_detail_of_a_record_without_history_says_so(as_persona, client, org):
+    # Bulk loads and imports write no history row: the page must still answer.
+    Objective.objects.bulk_create([Objective(title="Loaded in bulk", unit=org.company, status=ObjectiveStatus.ACTIVE)])
+    loaded = Objective.objects.get(title="Loaded in bulk")
+    assert not loaded.history.exists()
+    as_persona("employee")
+    response = client.get(reverse("objectives:detail", args=[loaded.pk]))
+    assert response.status_code == 200
+    assert "No recorded change." in response.content.decode()
+
+
 def test_free_text_is_escaped(as_persona, client, org):
     payload = '<script>alert(1)</script><b hx-get="/admin/" hx-trigger="load">x</b>'
     objective = ObjectiveFactory(title=payload, statement=payload, unit=org.company)
@@ -628,3 +639,23 @@ def test_refusal_page_explains_why(as_persona, client, north_goal):
     page = response.content.decode()
     assert "Only a manager of this objective" in page
     assert 'id="main"' in page
+
+
+def test_detail_lists_the_first_links_and_counts_the_rest(as_persona, client, org, root, monkeypatch):
+    from objectives import selectors
+
+    monkeypatch.setattr(selectors, "LINKS_SHOWN", 2)
+    monkeypatch.setattr(selectors.objective_page, "__kwdefaults__", {"history_limit": 20, "links_shown": 2})
+    # The longest-standing links are listed, by name; the others are counted.
+    for name in ("Bravo", "Alpha", "Charlie", "Delta", "Echo"):
+        PracticeObjectiveFactory(practice=PracticeFactory(name=name, unit=org.north), objective=root)
+    for name in ("Wiki", "Chat", "Forum"):
+        MeansObjectiveFactory(means=MeansFactory(name=name, unit=org.north), objective=root)
+    as_persona("employee")
+    page = client.get(reverse("objectives:detail", args=[root.pk])).content.decode()
+    assert "Alpha" in page and "Bravo" in page
+    assert page.index("Alpha") < page.index("Bravo")
+    assert "Charlie" not in page
+    assert "…and 3 more practices." in page
+    assert "Wiki" in page and "Chat" in page and "Forum" not in page
+    assert "…and 1 more means." in page

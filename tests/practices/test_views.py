@@ -506,6 +506,23 @@ def test_means_page_answers_why_and_lists_practices_using_it(client, employee, w
     assert "1 person practises it" in html
 
 
+def test_means_page_lists_the_first_practices_and_counts_the_rest(client, employee, org, monkeypatch):
+    from practices import selectors
+
+    monkeypatch.setattr(selectors, "LINKS_SHOWN", 2)
+    monkeypatch.setattr(selectors.means_practice_links, "__kwdefaults__", {"limit": 2})
+    board = MeansFactory(name="Board", unit=org.north)
+    # The longest-standing links are listed, by name; the others are counted.
+    for name in ("Zulu retro", "Alpha drill", "Mike review", "Echo standup"):
+        PracticeMeansFactory(practice=PracticeFactory(name=name, unit=org.north), means=board)
+    client.force_login(employee)
+    html = client.get(reverse("practices:means_detail", args=[board.pk])).content.decode()
+    assert "Zulu retro" in html and "Alpha drill" in html
+    assert html.index("Alpha drill") < html.index("Zulu retro")
+    assert "Mike review" not in html and "Echo standup" not in html
+    assert "…and 2 more practices." in html
+
+
 def test_a_purposeless_means_says_so(client, employee, world):
     Flag.objects.create(kind=FlagKind.PURPOSELESS_MEANS, means=world.spare, raised_at=timezone.now())
     client.force_login(employee)

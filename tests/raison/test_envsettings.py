@@ -308,3 +308,34 @@ def test_a_time_limit_that_does_not_fit_the_visibility_timeout_refuses_to_start(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr
+
+
+# --- env_seconds ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("5", 5.0), (" 0.5 ", 0.5), ("0", 0.0), ("25", 25.0)])
+def test_env_seconds_reads_decimals(raw, expected):
+    from raison.envsettings import env_seconds
+
+    assert env_seconds("WEB_STATEMENT_TIMEOUT", 5, maximum=25, environ={"WEB_STATEMENT_TIMEOUT": raw}) == expected
+
+
+def test_env_seconds_unset_gives_the_default():
+    from raison.envsettings import env_seconds
+
+    assert env_seconds("WEB_STATEMENT_TIMEOUT", 5, environ={"WEB_STATEMENT_TIMEOUT": ""}) == 5
+
+
+@pytest.mark.parametrize("raw", ["5s", "-1", "nan", "inf", "26", "five"])
+def test_env_seconds_refuses_bad_values_naming_the_variable(raw):
+    from raison.envsettings import env_seconds
+
+    with names("WEB_STATEMENT_TIMEOUT"):
+        env_seconds("WEB_STATEMENT_TIMEOUT", 5, maximum=25, environ={"WEB_STATEMENT_TIMEOUT": raw})
+
+
+def test_settings_refuse_a_web_statement_timeout_beyond_gunicorns():
+    result = start_django(WEB_STATEMENT_TIMEOUT="60")
+    assert result.returncode != 0
+    assert "WEB_STATEMENT_TIMEOUT must be at most 25 seconds" in result.stderr
+    assert start_django(WEB_STATEMENT_TIMEOUT="2.5").returncode == 0
