@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from raison.editing import EditConflict, add_service_errors
-from raison.paging import COUNT_CAP, CappedPaginator
+from raison.paging import CappedPaginator
 
 # --- Regions --------------------------------------------------------------------------
 
@@ -51,13 +51,14 @@ def render_region(
 # --- Pages of a list --------------------------------------------------------------------
 
 
-def paginate(request: HttpRequest, queryset, *, size: int, param: str = "page", cap: int = COUNT_CAP) -> Page:
+def paginate(request: HttpRequest, queryset, *, size: int, param: str = "page", cap: int | None = None) -> Page:
     """One page of ``queryset``; a missing, bad or out-of-range number gives the first or last page.
 
     At most ``cap`` rows are counted (see ``raison.paging``): a list of a million rows says
     "more than …" instead of counting them all on every page.
     """
-    return CappedPaginator(queryset, size, cap=cap).get_page(request.GET.get(param))
+    paginator = CappedPaginator(queryset, size) if cap is None else CappedPaginator(queryset, size, cap=cap)
+    return paginator.get_page(request.GET.get(param))
 
 
 def query_without(request: HttpRequest, param: str = "page") -> str:
