@@ -264,3 +264,17 @@ def test_the_status_page_takes_a_suggested_status_only_when_it_is_one(client, ma
     assert '<option value="archived" selected>' in body
     body = client.get(url, QUERY_STRING="status=%00").content.decode()
     assert f'<option value="{ObjectiveStatus.ACTIVE}" selected>' in body
+
+
+@pytest.mark.parametrize("next_value", NOT_A_PATH)
+def test_django_s_own_next_readers_never_fail_on_a_bad_next(client, manager, world, next_value):
+    # Sign-in, sign-out and the language switch read next themselves (Django's views):
+    # they must answer a redirect, never a server error.
+    client.force_login(manager)
+    language = client.post("/i18n/setlang/", {"language": "en", "next": next_value})
+    assert language.status_code == 302
+    assert "evil.example" not in language["Location"]
+    assert client.get(reverse("login"), {"next": next_value}).status_code in (200, 302)
+    signed_out = client.post(reverse("logout"), {"next": next_value})
+    assert signed_out.status_code in (200, 302)
+    assert "evil.example" not in signed_out.get("Location", "")
