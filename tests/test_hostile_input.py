@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alignment.engine import sweep
 from alignment.models import Flag, Notification
@@ -99,6 +101,37 @@ def test_no_query_parameter_value_is_a_server_error(client, manager, world, valu
                 response = client.get(url, QUERY_STRING=f"{param}={value}", **headers)
                 assert response.status_code < 500, (url, param, response.status_code)
                 assert response.status_code in (200, 302), (url, param, response.status_code)
+
+
+#: Text people never type but a crafted link can carry, mixed into the generated strings.
+_NASTY = st.sampled_from(["\x00", "\ud800", "²", "١", "'", '"', "%", "{{", "{%", "<script>", "\u202e", "\r\n"])
+_VALUES = st.one_of(
+    st.text(max_size=50),
+    st.lists(st.one_of(st.text(max_size=5), _NASTY), max_size=8).map("".join),
+    st.integers().map(str),
+    # Decimal and other digits ("²", "١"): isdigit() is true for all, int() refuses some.
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=4),
+    st.sampled_from(["x" * 100_000, "9" * 40, "-0", "1e3", "0x1f", " 1 "]),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    # The world is only read by these GET requests: sharing it between examples is safe.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_generated_query_parameters_never_cause_a_server_error(client, manager, world, data):
+    client.force_login(manager)
+    url, params = data.draw(st.sampled_from(_routes(world)), label="route")
+    chosen = data.draw(st.lists(st.sampled_from(params), min_size=1, unique=True), label="params")
+    query = "&".join(
+        f"{param}={quote(data.draw(_VALUES, label=param), safe='', errors='surrogatepass')}" for param in chosen
+    )
+    headers = data.draw(st.sampled_from([{}, HTMX]), label="headers")
+    response = client.get(url, QUERY_STRING=query, **headers)
+    assert response.status_code in (200, 302), (url, query[:200], response.status_code)
 
 
 @pytest.mark.parametrize(
