@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from alignment.models import FlagKind
 from objectives.models import Objective, ObjectiveStatus
 from org.models import Unit
+from raison.web import SearchField
 
 
 class FlagFilterForm(forms.Form):
@@ -69,3 +70,9 @@ class MapFilterForm(forms.Form):
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.order_by("name"), required=False, label=_("Unit"), empty_label=_("Whole organisation")
     )
+
+
+class FlagPageQuery(forms.Form):
+    """The no-JavaScript search of the resolve panel (read with raison.web.read_query)."""
+
+    q = SearchField()

@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from alignment import selectors, services
-from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
+from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, FlagPageQuery, MapFilterForm
 from alignment.models import FLAG_SUBJECT, Flag, Notification
 from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
 from raison.editing import add_service_errors
-from raison.web import next_url, paginate, query_without, redirect_next, render_region, wants_region
+from raison.web import next_url, paginate, query_without, read_query, redirect_next, render_region, wants_region
 
 #: Flags counted at most by the inbox.
 INBOX_COUNT_CAP = 1000
@@ -155,7 +155,7 @@ def _auto_id(flag: Flag) -> str:
 
 def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=None, status: int = 200) -> HttpResponse:
     context = _flag_context(request, flag)
-    q = request.GET.get("q", "")[:200]
+    q = read_query(request, FlagPageQuery)["q"]
     results = objective_search(q, active_only=True) if q and context["can_link"] else []
     chosen = link_form.cleaned_data.get("objective") if link_form is not None and link_form.is_bound else None
     if chosen is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ from objectives import services
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
 from org.models import Unit
+from raison.web import OneTimeForm, SearchField
 
 
 class DateInput(forms.DateInput):
@@ -42,7 +45,7 @@ class _HorizonMixin:
         return cleaned
 
 
-class ObjectiveCreateForm(_HorizonMixin, forms.Form):
+class ObjectiveCreateForm(_HorizonMixin, OneTimeForm):
     parent = ObjectiveChoiceField(
         queryset=Objective.objects.none(),
         required=False,
@@ -156,3 +159,32 @@ class ObjectiveFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *ObjectiveStatus.choices]
     )
     flagged = forms.BooleanField(label=_("Flagged only"), required=False)
+
+
+# --- Query parameters (read with raison.web.read_query: an invalid one counts as absent) ---
+
+
+class ObjectiveSearchQuery(forms.Form):
+    q = SearchField()
+    #: The radio buttons' name when the results sit inside a link form.
+    name = forms.CharField(required=False, max_length=200)
+    status = forms.ChoiceField(choices=[("", ""), ("active", "active")], required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        # A name that is not an identifier still asks for radio buttons: give them the usual one.
+        return name if not name or re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", name) else "objective"
+
+
+class ObjectiveChildrenQuery(forms.Form):
+    collapse = forms.ChoiceField(choices=[("", ""), ("1", "1")], required=False)
+
+
+class ObjectiveCreateQuery(forms.Form):
+    #: The objective the new one goes under (the tree's "add a sub-objective" link).
+    parent = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class ObjectiveStatusQuery(forms.Form):
+    #: The status proposed by the link that led here ("Archive", "Activate").
+    status = forms.ChoiceField(choices=[("", ""), *ObjectiveStatus.choices], required=False)

@@ -18,15 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from objectives import selectors, services
 from objectives.forms import (
+    ObjectiveChildrenQuery,
     ObjectiveCreateForm,
+    ObjectiveCreateQuery,
     ObjectiveEditForm,
     ObjectiveFilterForm,
     ObjectiveReparentForm,
+    ObjectiveSearchQuery,
     ObjectiveStatusForm,
+    ObjectiveStatusQuery,
 )
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
-from raison.web import paginate, query_without, render_region, submit, wants_region
+from raison.web import already_sent_message, paginate, query_without, read_query, render_region, submit, wants_region
 
 PAGE_SIZE = 25
 
@@ -69,7 +73,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     if not wants_region(request):
         # Without JavaScript the objective page lists the children.
         return redirect("objectives:detail", pk=pk)
-    expanded = request.GET.get("collapse") != "1"
+    expanded = read_query(request, ObjectiveChildrenQuery)["collapse"] != "1"
     kids = list(selectors.objective_children(node)) if expanded else []
     context = {"node": node, "node_children": kids, "expanded": expanded, "can_create": roles.is_manager(request.user)}
     return render_region(request, "objectives/tree.html", context, region="node")
@@ -99,12 +103,9 @@ def objective_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for link forms (see the contract in objectives/search.html)."""
-    q = request.GET.get("q", "")[:200]
-    field_name = request.GET.get("name", "")
-    if field_name and not field_name.replace("_", "").isalnum():
-        field_name = "objective"
-    results = selectors.objective_search(q, active_only=request.GET.get("status") == "active")
-    context = {"q": q, "results": results, "field_name": field_name}
+    params = read_query(request, ObjectiveSearchQuery)
+    results = selectors.objective_search(params["q"], active_only=params["status"] == "active")
+    context = {"q": params["q"], "results": results, "field_name": params["name"]}
     return render_region(request, "objectives/search.html", context, region="results")
 
 
@@ -159,10 +160,16 @@ def create(request: HttpRequest) -> HttpResponse:
         outcome = submit(
             request,
             ObjectiveCreateForm(request.POST, user=request.user),
-            lambda data: services.objective_create(by=request.user, **data),
+            lambda data: services.objective_create(
+                by=request.user, **{name: value for name, value in data.items() if name != "form_token"}
+            ),
             form_kwargs={"user": request.user},
             denied_field="unit",
+            once="objective",
         )
+        if outcome.already_created:
+            messages.info(request, already_sent_message())
+            return redirect("objectives:detail", pk=outcome.already_created)
         if outcome.ok:
             objective = outcome.result
             messages.success(request, _("Objective “%(title)s” created.") % {"title": objective.title})
@@ -170,8 +177,8 @@ def create(request: HttpRequest) -> HttpResponse:
         form, status = outcome.form, outcome.status
     else:
         initial = {}
-        parent_id = request.GET.get("parent", "")
-        if parent_id.isdigit():
+        parent_id = read_query(request, ObjectiveCreateQuery)["parent"]
+        if parent_id is not None:
             parent = Objective.objects.filter(pk=parent_id).only("pk", "unit_id").first()
             if parent is not None:
                 initial["parent"] = parent.pk
@@ -251,7 +258,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         mode="status",
         form_class=ObjectiveStatusForm,
         initial=lambda objective: {
-            "status": request.GET.get("status", objective.status),
+            "status": read_query(request, ObjectiveStatusQuery)["status"] or objective.status,
             "version": objective.version,
         },
         save=lambda objective, data: services.objective_set_status(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from objectives.models import Objective
 from org.models import Unit
 from practices.models import Means, MeansKind, MeansStatus, Practice, PracticeStatus
+from raison.web import OneTimeForm, SearchField
 
 RATIONALE_HELP = _("One sentence: why does this link exist?")
 
@@ -42,7 +43,7 @@ class MeansForm(VersionedForm):
         return cls(initial={**initial, "version": means.version})
 
 
-class MeansCreateForm(MeansForm):
+class MeansCreateForm(OneTimeForm, MeansForm):
     unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, units=None, **kwargs):
@@ -63,7 +64,7 @@ class PracticeForm(VersionedForm):
         return cls(initial={"name": practice.name, "description": practice.description, "version": practice.version})
 
 
-class PracticeCreateForm(PracticeForm):
+class PracticeCreateForm(OneTimeForm, PracticeForm):
     unit = forms.ModelChoiceField(label=_("Owning unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, units=None, **kwargs):
@@ -73,7 +74,7 @@ class PracticeCreateForm(PracticeForm):
         self.order_fields(["name", "unit", "description"])
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(OneTimeForm):
     name = forms.CharField(
         label=_("Practice"),
         max_length=200,
@@ -173,6 +174,12 @@ class DeclineForm(forms.Form):
     )
 
 
+class PracticeRetireForm(forms.Form):
+    """Retire from anywhere (the flags inbox): the version is optional there."""
+
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
 class PractiseForm(forms.Form):
     practising = forms.BooleanField(required=False)
 
@@ -215,3 +222,37 @@ class PracticeFilterForm(MeansFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
+
+
+# --- Query parameters (read with raison.web.read_query: an invalid one counts as absent) ---
+
+
+class RecordPageQuery(forms.Form):
+    """A means or practice page: which region htmx asks for, and the searches of its link forms."""
+
+    region = forms.ChoiceField(required=False)
+    q = SearchField()
+    means_q = SearchField()
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", ""), *((region, region) for region in sorted(regions))]
+
+
+class MeansSearchQuery(forms.Form):
+    means_q = SearchField()
+    #: The radio buttons' name when the results sit inside a link form.
+    name = forms.RegexField(regex=r"^[a-z][a-z_]{0,39}$", required=False)
+    #: The practice whose page asks: the means it already relies on are left out.
+    practice = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class ProposalsQuery(forms.Form):
+    """Which proposal's objective search was submitted without JavaScript (``for``), and its text."""
+
+    q = SearchField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "for" is a Python keyword: declared here rather than as a class attribute.
+        self.fields["for"] = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class RaisonConfig(AppConfig):
-    """Installed only for its management commands; the project package holds no models."""
+    """The project package: its management commands and the one-time tokens of create forms."""
 
     name = "raison"
     verbose_name = "Raison"

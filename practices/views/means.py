@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,15 +11,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from org import roles
 from practices import selectors, services
-from practices.forms import MeansCreateForm, MeansFilterForm, MeansForm, MeansStatusForm
+from practices.forms import (
+    MeansCreateForm,
+    MeansFilterForm,
+    MeansForm,
+    MeansSearchQuery,
+    MeansStatusForm,
+    RecordPageQuery,
+)
 from practices.views.access import get_means, get_means_for_edit, require_some_managed_unit
-from practices.views.pages import changed, int_or_none, means_page, query
+from practices.views.pages import changed, means_page
 from practices.views.undo import Undo
-from raison.web import paginate, query_without, render_region, submit
+from raison.web import already_sent_message, paginate, query_without, read_query, render_region, submit
 
 PAGE_SIZE = 25
 _MEANS_REGIONS = {"why", "flags"}
-_FIELD_NAME_RE = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 
 def _form_context(form, means, *, current=None) -> dict:
@@ -48,11 +52,11 @@ def means_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def means_detail(request: HttpRequest, pk: int) -> HttpResponse:
     means = get_means(request, pk)
-    region = request.GET.get("region")
+    region = read_query(request, RecordPageQuery, regions=_MEANS_REGIONS)["region"]
     return means_page(
         request,
         means,
-        region=region if region in _MEANS_REGIONS else None,
+        region=region or None,
         **Undo.recall(request, "means", means.pk),
     )
 
@@ -76,7 +80,11 @@ def means_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 url=data["url"],
             ),
+            once="means",
         )
+        if outcome.already_created:
+            messages.info(request, already_sent_message())
+            return redirect("practices:means_detail", pk=outcome.already_created)
         if outcome.ok:
             means = outcome.result
             messages.success(
@@ -140,16 +148,13 @@ def means_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def means_search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the practice page's means link form (contract in practices/means_search.html)."""
-    q = query(request, "means_q")
-    field_name = request.GET.get("name", "")
-    if not _FIELD_NAME_RE.match(field_name):
-        field_name = ""
-    practice_pk = int_or_none(request.GET.get("practice"))
-    results = selectors.means_candidates(q, exclude_practice=practice_pk)
+    params = read_query(request, MeansSearchQuery)
+    practice_pk = params["practice"]
+    results = selectors.means_candidates(params["means_q"], exclude_practice=practice_pk)
     context = {
-        "q": q,
+        "q": params["means_q"],
         "results": results,
-        "field_name": field_name,
+        "field_name": params["name"],
         "selected": "",
         "excluding": practice_pk is not None,
     }

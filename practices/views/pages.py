@@ -26,10 +26,12 @@ from practices.forms import (
     LinkObjectiveForm,
     MeansStatusForm,
     PracticeStatusForm,
+    ProposalsQuery,
     ProposeForm,
+    RecordPageQuery,
 )
 from practices.models import Means, Practice, PracticeStatus
-from raison.web import paginate, render_region
+from raison.web import paginate, read_query, render_region
 
 #: Sent after any change that can raise or resolve flags, so other regions refresh themselves.
 ALIGNMENT_CHANGED = "alignmentChanged"
@@ -50,15 +52,9 @@ def changed(response: HttpResponse) -> HttpResponse:
     return trigger_client_event(response, ALIGNMENT_CHANGED)
 
 
-def int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def query(request: HttpRequest, name: str) -> str:
-    return " ".join(request.GET.get(name, "").split())[:200]
+def page_query(request: HttpRequest) -> dict:
+    """The searches of a means or practice page's link forms (``q``, ``means_q``), cleaned."""
+    return read_query(request, RecordPageQuery, regions=())
 
 
 # --- Means and practice pages ---------------------------------------------------------
@@ -73,7 +69,7 @@ class _LinkingPage:
         self.request = request
         self.subject = subject
         self.can_manage = roles.can_manage_unit(request.user, subject.unit_id)
-        self.objective_q = query(request, "q")
+        self.objective_q = page_query(request)["q"]
         self.objective_form = regions.pop("objective_form", None) or LinkObjectiveForm(auto_id="link-objective-%s")
         self.objective_undo = regions.pop("objective_undo", None)
         self.objective_notice = regions.pop("objective_notice", None)
@@ -130,7 +126,7 @@ class PracticePage(_LinkingPage):
         self.practise_error = regions.pop("practise_error", None)
         super().__init__(request, practice, **regions)
         self.practice = practice
-        self.means_q = query(request, "means_q")
+        self.means_q = page_query(request)["means_q"]
         if self.status_form is None and practice.status in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED):
             self.status_form = PracticeStatusForm(initial={"status": practice.status, "version": practice.version})
 
@@ -229,8 +225,9 @@ class ProposalsPage:
         self.can_decide = roles.is_manager(request.user)
         self.propose_form = propose_form or ProposeForm(auto_id="propose-%s", units=proposal_units(request))
         self._forms = {"pk": decided_pk, "adopt": adopt_form, "decline": decline_form}
-        self.search_for = int_or_none(request.GET.get("for"))
-        self.search_q = query(request, "q")
+        params = read_query(request, ProposalsQuery)
+        self.search_for = params["for"]
+        self.search_q = params["q"]
 
     @cached_property
     def to_decide(self):

@@ -12,13 +12,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from org import roles
 from practices import selectors, services
-from practices.forms import PracticeCreateForm, PracticeFilterForm, PracticeForm, PracticeStatusForm, PractiseForm
+from practices.forms import (
+    PracticeCreateForm,
+    PracticeFilterForm,
+    PracticeForm,
+    PracticeRetireForm,
+    PracticeStatusForm,
+    PractiseForm,
+    RecordPageQuery,
+)
 from practices.models import PracticeStatus
 from practices.views.access import get_practice, get_practice_for_edit, require_some_managed_unit
-from practices.views.pages import changed, int_or_none, practice_page
+from practices.views.pages import changed, practice_page
 from practices.views.undo import Undo
 from raison.editing import EditConflict
-from raison.web import paginate, query_without, redirect_next, render_region, submit, wants_region
+from raison.web import (
+    already_sent_message,
+    paginate,
+    query_without,
+    read_query,
+    redirect_next,
+    render_region,
+    submit,
+    wants_region,
+)
 
 PAGE_SIZE = 25
 _PRACTICE_REGIONS = {"why", "means", "practise", "flags"}
@@ -48,11 +65,11 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = get_practice(request, pk)
-    region = request.GET.get("region")
+    region = read_query(request, RecordPageQuery, regions=_PRACTICE_REGIONS)["region"]
     return practice_page(
         request,
         practice,
-        region=region if region in _PRACTICE_REGIONS else None,
+        region=region or None,
         **Undo.recall(request, "practice", practice.pk),
     )
 
@@ -71,7 +88,11 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             lambda data: services.practice_create(
                 by=request.user, name=data["name"], unit=data["unit"], description=data["description"]
             ),
+            once="practice",
         )
+        if outcome.already_created:
+            messages.info(request, already_sent_message())
+            return redirect("practices:practice_detail", pk=outcome.already_created)
         if outcome.ok:
             practice = outcome.result
             messages.success(
@@ -139,10 +160,10 @@ def practice_status(request: HttpRequest, pk: int) -> HttpResponse:
 def practice_retire(request: HttpRequest, pk: int) -> HttpResponse:
     """Retire from anywhere (the flags inbox, for one); htmx callers refresh on the event."""
     practice = get_practice_for_edit(request, pk)
+    form = PracticeRetireForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        services.practice_retire(
-            practice=practice, by=request.user, expected_version=int_or_none(request.POST.get("version"))
-        )
+        services.practice_retire(practice=practice, by=request.user, expected_version=version)
     except EditConflict as conflict:
         messages.error(request, str(conflict.message))
         return redirect("practices:practice_detail", pk=practice.pk)

@@ -13,7 +13,7 @@ from practices import services
 from practices.forms import AdoptForm, DeclineForm, ProposeForm
 from practices.views.access import get_proposal_for_decision
 from practices.views.pages import changed, proposal_units, proposals_page
-from raison.web import submit, wants_region
+from raison.web import already_sent_message, submit, wants_region
 
 
 @login_required
@@ -33,7 +33,12 @@ def propose(request: HttpRequest) -> HttpResponse:
         lambda data: services.practice_propose(
             by=request.user, name=data["name"], description=data["description"], unit=data.get("unit")
         ),
+        once="proposal",
     )
+    if outcome.already_created:
+        # The first answer led to the proposals page, where the proposal is listed: so does this one.
+        messages.info(request, already_sent_message())
+        return redirect("practices:proposals")
     if outcome.ok:
         messages.success(
             request,
