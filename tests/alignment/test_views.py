@@ -112,13 +112,6 @@ def test_everyone_signed_in_reads_the_pages(as_persona, client, orphan, name, ar
     assert "HX-Request" in response["Vary"]
 
 
-@pytest.mark.parametrize(("name", "args"), [("dashboard", []), ("flags_inbox", []), ("strategy_map", [])])
-@pytest.mark.parametrize("htmx", [False, True])
-def test_post_is_not_allowed_on_reading_pages(as_persona, client, db, name, args, htmx):
-    as_persona("executive")
-    assert client.post(reverse(name, args=args), **(HTMX if htmx else {})).status_code == 405
-
-
 # --- The layout ----------------------------------------------------------------------------
 
 
@@ -566,12 +559,6 @@ def test_manager_retires_the_flagged_practice_or_means(as_persona, client, orpha
     purposeless.means.refresh_from_db()
     assert orphan.practice.status == PracticeStatus.RETIRED
     assert purposeless.means.status == MeansStatus.RETIRED
-
-
-@pytest.mark.parametrize("name", ["flag_acknowledge", "flag_link", "flag_retire"])
-def test_flag_actions_refuse_get(as_persona, client, orphan, name):
-    as_persona("manager")
-    assert client.get(reverse(name, args=[orphan.pk])).status_code == 405
 
 
 def test_flag_texts_are_escaped(as_persona, client, org):

@@ -326,18 +326,6 @@ def test_every_route_of_the_app_is_in_the_matrix():
 
 
 @pytest.mark.parametrize(
-    ("name", "method"),
-    [("practice_detail", "post"), ("means_list", "post"), ("practice_link_objective", "get"), ("adopt", "get")],
-)
-def test_wrong_method_is_refused(client, manager, world, name, method):
-    client.force_login(manager)
-    args = {"practice_detail": [world.north_practice.pk], "practice_link_objective": [world.orphan.pk]}
-    args["adopt"] = [world.proposal.pk]
-    response = getattr(client, method)(reverse(f"practices:{name}", args=args.get(name, [])))
-    assert response.status_code == 405
-
-
-@pytest.mark.parametrize(
     ("name", "args"),
     [
         ("practice_detail", [999999]),
