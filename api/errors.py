@@ -38,7 +38,8 @@ def handle(exc, context):
                 "This record was changed by someone else since you read it: it is now at version %(version)d. "
                 "Read it again and send your change with that version."
             ) % {"version": exc.current.version}
-            return Response({"detail": message, "current_version": exc.current.version}, status=status.HTTP_409_CONFLICT)
+            body = {"detail": message, "current_version": exc.current.version}
+            return Response(body, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, DjangoValidationError):
         exc = as_drf_error(exc)
     return exception_handler(exc, context)

@@ -27,6 +27,10 @@ MAX_VERSION = 2_147_483_647
 MAX_ID = 2**63 - 1
 
 
+def _id_filter(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
+
+
 def _username(user) -> str | None:
     return user.get_username() if user is not None else None
 
@@ -66,9 +70,9 @@ class ObjectiveSerializer(_OwnerMixin, serializers.ModelSerializer):
 
 class ObjectiveFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Words in the title or statement."))
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("A unit and its subtree."))
+    unit = _id_filter(_("A unit and its subtree."))
     status = serializers.ChoiceField(choices=ObjectiveStatus.choices, required=False)
-    parent = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("Direct children of this objective."))
+    parent = _id_filter(_("Direct children of this objective."))
     strategic = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -159,14 +163,14 @@ class PracticeSerializer(_OwnerMixin, serializers.ModelSerializer):
 
 class MeansFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Words in the name or description."))
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("A unit and its subtree."))
+    unit = _id_filter(_("A unit and its subtree."))
     kind = serializers.ChoiceField(choices=MeansKind.choices, required=False)
     status = serializers.ChoiceField(choices=MeansStatus.choices, required=False)
 
 
 class PracticeFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text=_("Words in the name or description."))
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("A unit and its subtree."))
+    unit = _id_filter(_("A unit and its subtree."))
     status = serializers.ChoiceField(choices=PracticeStatus.choices, required=False)
 
 
@@ -298,7 +302,7 @@ class FlagSerializer(serializers.ModelSerializer):
 class FlagFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["open", "acknowledged", "resolved"], default="open")
     kind = serializers.ChoiceField(choices=FlagKind.choices, required=False)
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text=_("A unit and its subtree."))
+    unit = _id_filter(_("A unit and its subtree."))
     mine = serializers.BooleanField(
         required=False, default=False, help_text=_("Only flags on records of the units you manage.")
     )

@@ -231,7 +231,7 @@ def _rate(name: str, default: str) -> str:
     value = env_str(name, default)
     count, _sep, period = value.partition("/")
     if not count.isascii() or not count.isdigit() or period not in ("second", "minute", "hour", "day"):
-        raise ImproperlyConfigured(f"{name} must look like 600/minute (per second, minute, hour or day), got {value!r}.")
+        raise ImproperlyConfigured(f"{name} must look like 600/minute (per second, minute, hour or day): {value!r}.")
     return value
 
 

@@ -75,3 +75,13 @@ def as_persona(personas):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    # Request counts live in the cache, keyed by user id; ids repeat from one test to the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
