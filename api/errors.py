@@ -7,7 +7,7 @@ version to start again from). DRF already maps ``PermissionDenied`` and ``Http40
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,6 +30,10 @@ def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
 
 
 def handle(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE, but with its HTML error page.
+        body = {"detail": _("The request body is too large.")}
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, EditConflict):
         if exc.current is None:
             exc = Http404(_("This record no longer exists."))
