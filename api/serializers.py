@@ -204,6 +204,33 @@ class PracticeUpdateSerializer(VersionedSerializer):
     description = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True)
 
 
+class ProposeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True, default="")
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("The unit it comes from, one of yours; its managers decide. Default: your unit."),
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As on the proposals page: a proposal comes from one of the person's own units.
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+
+class AdoptSerializer(serializers.Serializer):
+    objective = serializers.PrimaryKeyRelatedField(
+        queryset=Objective.objects.all(), help_text=_("The active objective the practice will live.")
+    )
+    rationale = serializers.CharField(max_length=300, help_text=_("One sentence: why does this link exist?"))
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text=_("Why it is declined, for the person who proposed it."))
+
+
 class PracticeStatusSerializer(VersionedSerializer):
     # As on the pages: proposals are adopted or declined, not switched by a status change.
     status = serializers.ChoiceField(choices=[PracticeStatus.ACTIVE, PracticeStatus.RETIRED])

@@ -11,6 +11,7 @@ from alignment import trace
 from api import serializers as s
 from api.views import access
 from api.views.common import EDIT_ERRORS, MISSING, WRITE_ERRORS, query_filters
+from org import roles
 from org.models import Unit
 from practices import selectors, services
 
@@ -163,6 +164,58 @@ class PracticeStatusChange(generics.GenericAPIView):
         services.practice_set_status(
             practice=practice, by=request.user, status=changes["status"], expected_version=version
         )
+        return Response(s.PracticeSerializer(practice).data)
+
+
+# --- Proposals ---------------------------------------------------------------------
+
+
+class PracticePropose(generics.GenericAPIView):
+    serializer_class = s.ProposeSerializer
+
+    @extend_schema(
+        request=s.ProposeSerializer,
+        responses={201: s.PracticeSerializer, 400: WRITE_ERRORS[400], 403: WRITE_ERRORS[403]},
+        summary="Propose a practice",
+        description="Anyone in a unit brings a practice in; a manager of that unit adopts or declines it.",
+    )
+    def post(self, request):
+        units = Unit.objects.filter(pk__in=roles.member_unit_ids(request.user))
+        data = s.ProposeSerializer(data=request.data, units=units)
+        data.is_valid(raise_exception=True)
+        practice = services.practice_propose(by=request.user, **data.validated_data)
+        return Response(s.PracticeSerializer(practice).data, status=status.HTTP_201_CREATED)
+
+
+class PracticeAdopt(generics.GenericAPIView):
+    serializer_class = s.AdoptSerializer
+
+    @extend_schema(
+        request=s.AdoptSerializer,
+        responses={200: s.PracticeSerializer, **WRITE_ERRORS},
+        summary="Adopt a proposal under an objective",
+    )
+    def post(self, request, pk: int):
+        practice = access.get_practice_for_edit(request, pk)
+        data = s.AdoptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.practice_adopt(practice=practice, by=request.user, **data.validated_data)
+        return Response(s.PracticeSerializer(practice).data)
+
+
+class PracticeDecline(generics.GenericAPIView):
+    serializer_class = s.DeclineSerializer
+
+    @extend_schema(
+        request=s.DeclineSerializer,
+        responses={200: s.PracticeSerializer, **WRITE_ERRORS},
+        summary="Decline a proposal, saying why",
+    )
+    def post(self, request, pk: int):
+        practice = access.get_practice_for_edit(request, pk)
+        data = s.DeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.practice_decline(practice=practice, by=request.user, reason=data.validated_data["reason"])
         return Response(s.PracticeSerializer(practice).data)
 
 

@@ -179,3 +179,40 @@ def test_the_trace_of_a_means_says_when_nothing_explains_it(world, as_persona, o
     assert [link["is_rooted"] for link in links] == [True, False]
     assert as_persona("employee").get("/api/means/999999/trace/").status_code == 404
     assert as_persona(None).get(f"/api/means/{lonely.pk}/trace/").status_code == 401
+
+
+def test_an_employee_proposes_and_a_manager_adopts(world, as_persona, org):
+    proposed = as_persona("employee").post(
+        "/api/practices/proposals/", {"name": "Demo Fridays", "description": "Show what worked."}, format="json"
+    )
+    assert proposed.status_code == 201, proposed.content
+    body = proposed.json()
+    assert body["status"] == "proposed" and body["proposed_by"] == "employee" and body["unit"] == org.north_team.pk
+    url = f"/api/practices/{body['id']}/adopt/"
+    adoption = {"objective": world.north_objective.pk, "rationale": "We share what worked."}
+    assert as_persona("employee").post(url, adoption, format="json").status_code == 403
+    assert as_persona("other_manager").post(url, adoption, format="json").status_code == 403
+    adopted = as_persona("manager").post(url, adoption, format="json")
+    assert adopted.status_code == 200 and adopted.json()["status"] == "active"
+    assert PracticeObjective.objects.filter(practice_id=body["id"], objective=world.north_objective).exists()
+    again = as_persona("manager").post(url, adoption, format="json")
+    assert again.status_code == 400
+
+
+def test_a_proposal_comes_from_ones_own_unit_and_outsiders_are_told_why(world, as_persona, org):
+    elsewhere = as_persona("employee").post(
+        "/api/practices/proposals/", {"name": "From the south", "unit": org.south.pk}, format="json"
+    )
+    assert elsewhere.status_code == 400 and "unit" in elsewhere.json()
+    outsider = as_persona("outsider").post("/api/practices/proposals/", {"name": "Anything"}, format="json")
+    assert outsider.status_code == 400
+    assert outsider.json() == {"unit": ["You are not a member of any unit yet: ask an administrator to add you."]}
+
+
+def test_a_manager_declines_a_proposal_with_a_reason(world, as_persona):
+    url = f"/api/practices/{world.proposal.pk}/decline/"
+    assert as_persona("manager").post(url, {"reason": " "}, format="json").status_code == 400
+    declined = as_persona("manager").post(url, {"reason": "We already do this in the wiki."}, format="json")
+    assert declined.status_code == 200
+    assert declined.json()["status"] == "declined"
+    assert declined.json()["decision_reason"] == "We already do this in the wiki."
