@@ -18,15 +18,15 @@ from api.views.common import MISSING, WRITE_ERRORS
 from practices import services
 from practices.models import MeansObjective, PracticeMeans, PracticeObjective
 
+# (Comments, not docstrings, on these bases: drf-spectacular would publish a view's
+# docstring as the description of each operation.)
 
-class _Links(mixins.ListModelMixin, generics.GenericAPIView):
-    """Subclasses name the link model, its two ends, the services and the serializers."""
 
-    model = None
+class _Ends:
+    # Which two kinds of record a link joins; loads its subject the way the pages do.
+
     subject = ""  # "practice" or "means"
     target = ""  # "objective" or "means"
-    input_serializer = None
-    link_service = None
 
     def get_subject(self, pk: int):
         return access.get_practice(pk) if self.subject == "practice" else access.get_means(pk)
@@ -35,6 +35,14 @@ class _Links(mixins.ListModelMixin, generics.GenericAPIView):
         if self.subject == "practice":
             return access.get_practice_for_edit(request, pk)
         return access.get_means_for_edit(request, pk)
+
+
+class _Links(_Ends, mixins.ListModelMixin, generics.GenericAPIView):
+    # Subclasses name the link model, its two ends, the service and the serializers.
+
+    model = None
+    input_serializer = None
+    link_service = None
 
     def get_queryset(self):
         subject = self.get_subject(self.kwargs["pk"])
@@ -55,17 +63,11 @@ class _Links(mixins.ListModelMixin, generics.GenericAPIView):
         return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
 
-class _Unlink(generics.GenericAPIView):
-    subject = ""
-    target = ""
+class _Unlink(_Ends, generics.GenericAPIView):
     unlink_service = None
 
     def delete(self, request, pk: int, target_pk: int):
-        subject = (
-            access.get_practice_for_edit(request, pk)
-            if self.subject == "practice"
-            else access.get_means_for_edit(request, pk)
-        )
+        subject = self.get_subject_for_edit(request, pk)
         target = access.get_objective(target_pk) if self.target == "objective" else access.get_means(target_pk)
         try:
             type(self).unlink_service(**{self.subject: subject, self.target: target}, by=request.user)
@@ -75,7 +77,6 @@ class _Unlink(generics.GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-_CREATE_RESPONSES = {**WRITE_ERRORS}
 _DELETE = {"request": None, "responses": {204: None, 403: WRITE_ERRORS[403], 404: MISSING}}
 
 
@@ -91,7 +92,7 @@ class PracticeObjectiveLinks(_Links):
 
     @extend_schema(
         request=s.LinkObjectiveSerializer,
-        responses={201: s.PracticeObjectiveSerializer, **_CREATE_RESPONSES},
+        responses={201: s.PracticeObjectiveSerializer, **WRITE_ERRORS},
         summary="Link a practice to an objective",
     )
     def post(self, request, pk: int):
@@ -119,7 +120,7 @@ class PracticeMeansLinks(_Links):
 
     @extend_schema(
         request=s.LinkMeansSerializer,
-        responses={201: s.PracticeMeansSerializer, **_CREATE_RESPONSES},
+        responses={201: s.PracticeMeansSerializer, **WRITE_ERRORS},
         summary="Say a practice relies on a means",
     )
     def post(self, request, pk: int):
@@ -147,7 +148,7 @@ class MeansObjectiveLinks(_Links):
 
     @extend_schema(
         request=s.LinkObjectiveSerializer,
-        responses={201: s.MeansObjectiveSerializer, **_CREATE_RESPONSES},
+        responses={201: s.MeansObjectiveSerializer, **WRITE_ERRORS},
         summary="Link a means to an objective",
     )
     def post(self, request, pk: int):
