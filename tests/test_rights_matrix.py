@@ -1,8 +1,9 @@
 """docs/rights.csv is the one matrix of route × method × role; this test holds the code to it.
 
-Each row names a route, a method, the objects its URL points at, and for each persona
-whether the request is allowed ("allow"), refused ("deny": 403 or 404) or sent to sign
-in ("login"). Every request is tried as a plain request and again as an htmx request.
+Each row names a route, a method (GET or POST; PATCH and DELETE too for the REST API,
+which is sent an empty JSON object), the objects its URL points at, and for each persona
+whether the request is allowed ("allow"), refused ("deny": 401, 403 or 404) or sent to
+sign in ("login"). Every request is tried as a plain request and again as an htmx request.
 A route missing from the matrix, or a row for a route that no longer exists, fails.
 Each request runs inside a rolled-back savepoint, so one persona's write cannot change
 what the next one sees.
