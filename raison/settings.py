@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "objectives",
     "practices",
     "alignment",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 # The benchmarks ship with the source, not with the production image (.dockerignore
@@ -219,6 +223,63 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+    },
+}
+
+# --- REST API (/api/) ------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Integrations send a bearer token; the browser (Swagger UI) uses its session, with CSRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsActiveMember"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PersonThrottle", "api.throttling.AnonymousThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+
+def _rate(name: str, default: str) -> str:
+    value = env_str(name, default)
+    count, _sep, period = value.partition("/")
+    if not count.isascii() or not count.isdigit() or period not in ("second", "minute", "hour", "day"):
+        raise ImproperlyConfigured(f"{name} must look like 600/minute (per second, minute, hour or day): {value!r}.")
+    return value
+
+
+# Requests per person (token or session) and per address for anonymous calls.
+RAISON_API_THROTTLE_RATES = {
+    "user": _rate("API_THROTTLE_USER", "1200/minute"),
+    "anon": _rate("API_THROTTLE_ANON", "60/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Raison API",
+    "DESCRIPTION": (
+        "Objectives, means, practices, the links between them with their rationale, the flags of the "
+        "alignment engine and the trace of why a practice or means exists. Same rights as the pages."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    # One named enum per set of choices, so generated clients get readable type names.
+    "ENUM_NAME_OVERRIDES": {
+        "ObjectiveStatusEnum": "objectives.models.ObjectiveStatus",
+        "NewObjectiveStatusEnum": ["draft", "active"],
+        "MeansStatusEnum": "practices.models.MeansStatus",
+        "MeansKindEnum": "practices.models.MeansKind",
+        "PracticeStatusEnum": "practices.models.PracticeStatus",
+        "PracticeStatusChangeEnum": ["active", "retired"],
+        "FlagKindEnum": "alignment.models.FlagKind",
+        "FlagStateEnum": ["open", "acknowledged", "resolved"],
     },
 }
 
