@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from objectives.models import Objective, ObjectiveStatus
+from objectives.progress import roll_up
 from org import roles
 from raison.editing import save_versioned, set_status_versioned, update_versioned
 
@@ -129,6 +130,8 @@ def objective_update(*, objective: Objective, by, expected_version: int | None =
 def objective_set_status(*, objective: Objective, by, status: str, expected_version: int | None = None) -> Objective:
     require_edit(by, objective)
     set_status_versioned(objective, status, by=by, expected_version=expected_version)
+    # Only active sub-objectives count in their parent's progress.
+    roll_up(objective.parent_id)
     return objective
 
 
@@ -150,6 +153,7 @@ def objective_reparent(
     # the objective may place it where a new one could have been created.
     _lock_hierarchy()
     _check_parent(objective=objective, parent=parent)
+    former_parent_id = objective.parent_id
     objective.parent = parent
     try:
         # A savepoint, so a trigger refusal leaves the caller's transaction usable.
@@ -157,4 +161,6 @@ def objective_reparent(
             save_versioned(objective, expected_version=expected_version, fields=["parent"], by=by)
     except IntegrityError:
         raise ValidationError({"parent": _("This move would make a loop in the strategy.")}) from None
+    roll_up(former_parent_id)
+    roll_up(parent.pk if parent is not None else None)
     return objective

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from objectives import selectors, services
+from objectives import key_results, selectors, services
 from objectives.forms import (
     ObjectiveCreateForm,
     ObjectiveEditForm,
@@ -27,6 +27,7 @@ from objectives.forms import (
     ObjectiveStatusForm,
 )
 from objectives.models import Objective, ObjectiveStatus
+from objectives.progress import ROLL_UP_RULE
 from org import roles
 from raison.editing import EditConflict, add_service_errors
 
@@ -157,6 +158,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": _history_changes(page.history),
             "can_edit": can_edit,
             "can_add_child": objective.status == ObjectiveStatus.ACTIVE and roles.is_manager(request.user),
+            "key_result_cards": selectors.key_result_cards(
+                objective, user=request.user, can_check_in=key_results.can_check_in
+            ),
+            "recent_check_ins": selectors.recent_check_ins(objective),
+            "roll_up_rule": ROLL_UP_RULE,
         },
     )
 

@@ -24,6 +24,7 @@ from objectives.models import ObjectiveStatus
 from org.models import Role
 from practices.models import PracticeStatus
 from tests.factories import (
+    KeyResultFactory,
     MeansFactory,
     MeansObjectiveFactory,
     MembershipFactory,
@@ -94,6 +95,7 @@ def test_every_cell_of_the_matrix_is_a_known_verdict():
 def world(org, executive, manager, other_manager, employee, outsider):
     root = ObjectiveFactory(title="Root", unit=org.company, status=ObjectiveStatus.ACTIVE)
     north_objective = ObjectiveFactory(title="North goal", unit=org.north, parent=root)
+    north_key_result = KeyResultFactory(objective=north_objective, owner=employee)
     north_practice = PracticeFactory(unit=org.north, owner=manager)
     north_means = MeansFactory(unit=org.north, owner=manager)
     PracticeObjectiveFactory(practice=north_practice, objective=north_objective)
@@ -110,6 +112,7 @@ def world(org, executive, manager, other_manager, employee, outsider):
     return {
         "root": root,
         "north_objective": north_objective,
+        "north_key_result": north_key_result,
         "north_practice": north_practice,
         "north_means": north_means,
         "proposal": proposal,
