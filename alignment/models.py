@@ -18,6 +18,7 @@ class FlagKind(models.TextChoices):
     UNRESOURCED_OBJECTIVE = "unresourced_objective", _("Unresourced objective")
     UNPRACTISED_OBJECTIVE = "unpractised_objective", _("Unpractised objective")
     MISMATCHED_MEANS = "mismatched_means", _("Mismatched means")
+    STALLED_KEY_RESULT = "stalled_key_result", _("Stalled key result")
 
 
 #: Which subject column each kind of flag uses.
@@ -28,7 +29,26 @@ FLAG_SUBJECT = {
     FlagKind.PURPOSELESS_MEANS: "means",
     FlagKind.UNRESOURCED_OBJECTIVE: "objective",
     FlagKind.UNPRACTISED_OBJECTIVE: "objective",
+    FlagKind.STALLED_KEY_RESULT: "key_result",
 }
+
+#: The subject columns a flag may use, exactly one at a time.
+SUBJECT_COLUMNS = ("practice", "means", "objective", "key_result")
+
+
+def _exactly_one_subject() -> Q:
+    condition = Q()
+    for column in SUBJECT_COLUMNS:
+        condition |= Q(**{f"{c}__isnull": c != column for c in SUBJECT_COLUMNS})
+    return condition
+
+
+def _subject_matches_kind() -> Q:
+    condition = Q()
+    for column in SUBJECT_COLUMNS:
+        kinds = [k for k, col in FLAG_SUBJECT.items() if col == column]
+        condition |= Q(kind__in=kinds, **{f"{column}__isnull": False})
+    return condition
 
 
 class FlagQuerySet(models.QuerySet):
@@ -54,6 +74,9 @@ class Flag(models.Model):
     objective = models.ForeignKey(
         "objectives.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )
+    key_result = models.ForeignKey(
+        "objectives.KeyResult", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, db_index=True)
     acknowledged_by = models.ForeignKey(
@@ -69,28 +92,8 @@ class Flag(models.Model):
         verbose_name_plural = _("flags")
         ordering = ["-raised_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                name="flag_exactly_one_subject",
-                condition=(
-                    Q(practice__isnull=False, means__isnull=True, objective__isnull=True)
-                    | Q(practice__isnull=True, means__isnull=False, objective__isnull=True)
-                    | Q(practice__isnull=True, means__isnull=True, objective__isnull=False)
-                ),
-            ),
-            models.CheckConstraint(
-                name="flag_subject_matches_kind",
-                condition=(
-                    Q(
-                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "practice"],
-                        practice__isnull=False,
-                    )
-                    | Q(kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "means"], means__isnull=False)
-                    | Q(
-                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "objective"],
-                        objective__isnull=False,
-                    )
-                ),
-            ),
+            models.CheckConstraint(name="flag_exactly_one_subject", condition=_exactly_one_subject()),
+            models.CheckConstraint(name="flag_subject_matches_kind", condition=_subject_matches_kind()),
             models.CheckConstraint(
                 name="flag_acknowledged_with_reason",
                 condition=Q(acknowledged_at__isnull=True) | ~Q(acknowledgement_reason=""),
@@ -110,6 +113,11 @@ class Flag(models.Model):
                 condition=Q(resolved_at__isnull=True, objective__isnull=False),
                 name="flag_one_unresolved_per_objective",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "key_result"],
+                condition=Q(resolved_at__isnull=True, key_result__isnull=False),
+                name="flag_one_unresolved_per_key_result",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "resolved_at"], name="flag_kind_resolved"),
@@ -120,7 +128,7 @@ class Flag(models.Model):
 
     @property
     def subject(self):
-        return self.practice or self.means or self.objective
+        return self.practice or self.means or self.objective or self.key_result
 
     @property
     def is_open(self) -> bool:

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
 from practices.models import Means, Practice
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_MODEL = {"practice": Practice, "means": Means, "objective": Objective}
+SUBJECT_MODEL = {"practice": Practice, "means": Means, "objective": Objective, "key_result": KeyResult}
 FLAG = Flag._meta.db_table
 NOTIFICATION = Notification._meta.db_table
 
@@ -72,7 +72,7 @@ def send_emails(*, raised_at: datetime) -> int:
     pending = list(
         Notification.objects.filter(flag__raised_at=raised_at, flag__resolved_at__isnull=True, emailed_at__isnull=True)
         .exclude(recipient__email="")
-        .select_related("recipient", "flag", "flag__practice", "flag__means", "flag__objective")
+        .select_related("recipient", "flag", "flag__practice", "flag__means", "flag__objective", "flag__key_result")
         .order_by("recipient_id", "pk")[:EMAIL_BATCH]
     )
     if not pending:

@@ -28,9 +28,11 @@ RETRY_OPTIONS = {
 
 
 @shared_task(**RETRY_OPTIONS)
-def recheck_task(practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=()) -> dict[str, int]:
+def recheck_task(
+    practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), key_result_ids=()
+) -> dict[str, int]:
     """Re-check what a committed change can affect (see :class:`alignment.engine.Scope`)."""
-    scope = engine.Scope.of(practice_ids, means_ids, objective_ids, moved_objective_ids)
+    scope = engine.Scope.of(practice_ids, means_ids, objective_ids, moved_objective_ids, key_result_ids)
     results = engine.recheck(scope)
     return {"raised": sum(r.raised for r in results), "resolved": sum(r.resolved for r in results)}
 

@@ -161,7 +161,5 @@ def check_in(*, by, key_result: KeyResult, value: Decimal, confidence: str, comm
         last_check_in_at=entry.created_at,
         progress=key_result.progress,
     )
-    # The key result's save signal tells the engine (stalled flags) a check-in happened.
-    key_result.save(update_fields=["updated_at"])
     roll_up(key_result.objective_id)
     return entry

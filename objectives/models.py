@@ -75,11 +75,13 @@ class Objective(TreeNode):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped on every edit so a second person saving a stale form is refused, not obeyed.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # When it last became active: the engine gives a new objective a grace period.
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     # Rolled up from key results and sub-objectives by objectives.key_results; a fraction 0–1.
     progress = models.FloatField(_("progress"), null=True, blank=True, editable=False)
 
     objects = ObjectiveQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version", "updated_at", "progress"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "progress", "activated_at"])
 
     class Meta:
         verbose_name = _("objective")
@@ -196,6 +198,11 @@ class KeyResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def unit(self):
+        """The unit a key result answers to: its objective's (pages select it with the key result)."""
+        return self.objective.unit
 
 
 class CheckIn(models.Model):

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from objectives.models import Objective, ObjectiveStatus
@@ -97,6 +98,7 @@ def objective_create(
         raise ValidationError({"status": _("Unknown status.")})
     _lock_hierarchy()
     objective = Objective(
+        activated_at=timezone.now() if status == ObjectiveStatus.ACTIVE else None,
         title=title.strip(),
         statement=statement.strip(),
         unit=unit,
@@ -129,6 +131,10 @@ def objective_update(*, objective: Objective, by, expected_version: int | None =
 @transaction.atomic
 def objective_set_status(*, objective: Objective, by, status: str, expected_version: int | None = None) -> Objective:
     require_edit(by, objective)
+    was_active = objective.status == ObjectiveStatus.ACTIVE
+    if status == ObjectiveStatus.ACTIVE and not was_active:
+        objective.activated_at = timezone.now()
+        Objective.objects.filter(pk=objective.pk).update(activated_at=objective.activated_at)
     set_status_versioned(objective, status, by=by, expected_version=expected_version)
     # Only active sub-objectives count in their parent's progress.
     roll_up(objective.parent_id)

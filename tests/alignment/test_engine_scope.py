@@ -84,6 +84,7 @@ def test_scope_counts_and_task_arguments():
         "means_ids": [2],
         "objective_ids": [7],
         "moved_objective_ids": [5],
+        "key_result_ids": [],
     }
     assert engine.recheck(engine.Scope()) == []
 

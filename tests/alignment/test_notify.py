@@ -107,7 +107,7 @@ def test_notification_sql_is_set_based(graph, django_assert_max_num_queries):
     for i in range(30):
         PracticeFactory(name=f"Lone {i}", owner=graph.owner)
     # One statement per rule (plus savepoints), whatever the number of flags.
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         engine.run()
     assert Notification.objects.count() == 30
     assert Flag.objects.filter(kind=FlagKind.ORPHAN_PRACTICE).count() == 30
