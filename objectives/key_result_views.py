@@ -9,12 +9,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
@@ -23,16 +21,9 @@ from objectives import key_results, selectors, services
 from objectives.forms import CheckInForm, KeyResultEditForm, KeyResultForm
 from objectives.models import Confidence, KeyResult, Objective
 from org.models import Membership, Unit
-from raison.editing import EditConflict, add_service_errors
+from raison.web import paginate, render_region, submit, wants_region
 
 CHECK_INS_PER_PAGE = 20
-
-
-def _render(request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200) -> HttpResponse:
-    swap = partial and request.htmx and not request.htmx.history_restore_request
-    response = render(request, f"{template}#{partial}" if swap else template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _objective(pk: int) -> Objective:
@@ -69,15 +60,15 @@ def key_result_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = KeyResultForm(request.POST or None, owners=owners, initial={"owner": request.user.pk})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                key_results.key_result_create(by=request.user, objective=objective, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Key result added."))
-                return redirect(_objective_url(objective.pk))
-        status = 422
+        done = submit(
+            request,
+            form,
+            lambda data: key_results.key_result_create(by=request.user, objective=objective, **data),
+        )
+        if done.ok:
+            messages.success(request, _("Key result added."))
+            return redirect(_objective_url(objective.pk))
+        form, status = done.form, done.status
     context = {"objective": objective, "form": form, "creating": True}
     return render(request, "objectives/key_result_form.html", context, status=status)
 
@@ -95,29 +86,16 @@ def key_result_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = KeyResultEditForm(request.POST or None, owners=owners, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in key_results.EDITABLE_FIELDS}
-            try:
-                key_results.key_result_update(
-                    key_result, changes, by=request.user, expected_version=form.cleaned_data["version"]
-                )
-            except EditConflict as conflict:
-                if conflict.current is None:
-                    raise Http404(_("No such key result.")) from None
-                data = request.POST.copy()
-                data["version"] = str(conflict.current.version)
-                form = KeyResultEditForm(data, owners=owners)
-                form.is_valid()
-                form.add_error(None, conflict.message)
-                status = 409
-            except ValidationError as error:
-                add_service_errors(form, error)
-                status = 422
-            else:
-                messages.success(request, _("Key result saved."))
-                return redirect(_objective_url(objective.pk))
-        else:
-            status = 422
+
+        def save(data):
+            changes = {name: data[name] for name in key_results.EDITABLE_FIELDS}
+            return key_results.key_result_update(key_result, changes, by=request.user, expected_version=data["version"])
+
+        done = submit(request, form, save, form_kwargs={"owners": owners}, conflict_message=True)
+        if done.ok:
+            messages.success(request, _("Key result saved."))
+            return redirect(_objective_url(objective.pk))
+        form, status = done.form, done.status
     return render(
         request,
         "objectives/key_result_form.html",
@@ -143,8 +121,7 @@ def key_result_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def key_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     key_result = _key_result(pk)
-    paginator = Paginator(selectors.key_result_check_ins(key_result), CHECK_INS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginate(request, selectors.key_result_check_ins(key_result), size=CHECK_INS_PER_PAGE)
     return render(
         request,
         "objectives/key_result_detail.html",
@@ -172,30 +149,24 @@ def key_result_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                key_results.check_in(by=request.user, key_result=key_result, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                if request.htmx:
-                    key_result = _key_result(pk)
-                    card = selectors.KeyResultCard(
-                        key_result=key_result,
-                        sparkline=selectors.key_result_sparkline(key_result),
-                        can_check_in=True,
-                    )
-                    response = _render(request, "objectives/key_result_detail.html", "card", {"card": card})
-                    # The form asked to be replaced by itself (so errors stay in place);
-                    # once saved, the whole card is what changed.
-                    return retarget(reswap(response, "outerHTML"), f"#key-result-{key_result.pk}")
-                messages.success(request, _("Check-in recorded."))
-                return redirect(_objective_url(key_result.objective_id))
-        status = 422
-    return _render(
+        done = submit(request, form, lambda data: key_results.check_in(by=request.user, key_result=key_result, **data))
+        if done.ok:
+            if wants_region(request):
+                key_result = _key_result(pk)
+                card = selectors.KeyResultCard(
+                    key_result=key_result, sparkline=selectors.key_result_sparkline(key_result), can_check_in=True
+                )
+                response = render_region(request, "objectives/key_result_detail.html", {"card": card}, region="card")
+                # The form asked to be replaced by itself (so errors stay in place);
+                # once saved, the whole card is what changed.
+                return retarget(reswap(response, "outerHTML"), f"#key-result-{key_result.pk}")
+            messages.success(request, _("Check-in recorded."))
+            return redirect(_objective_url(key_result.objective_id))
+        form, status = done.form, done.status
+    return render_region(
         request,
         "objectives/check_in_form.html",
-        "check-in-form",
         {"key_result": key_result, "form": form},
+        region="check-in-form",
         status=status,
     )
