@@ -55,12 +55,26 @@ class MeansCreateForm(MeansForm):
 class PracticeForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=200, help_text=_("A way people actually work together."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    personal_benefit = forms.CharField(
+        label=_("What’s in it for the person who practises it"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Besides the organisation’s objective: time saved, recognition, learning, less stress…"),
+    )
 
-    field_order = ["name", "description"]
+    field_order = ["name", "description", "personal_benefit"]
 
     @classmethod
     def for_practice(cls, practice: Practice) -> PracticeForm:
-        return cls(initial={"name": practice.name, "description": practice.description, "version": practice.version})
+        return cls(
+            initial={
+                "name": practice.name,
+                "description": practice.description,
+                "personal_benefit": practice.personal_benefit,
+                "version": practice.version,
+            }
+        )
 
 
 class PracticeCreateForm(PracticeForm):
@@ -70,7 +84,7 @@ class PracticeCreateForm(PracticeForm):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.order_fields(["name", "unit", "description"])
+        self.order_fields(["name", "unit", "description", "personal_benefit"])
 
 
 class ProposeForm(forms.Form):
@@ -84,6 +98,13 @@ class ProposeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What you do, and what it brings to your team."),
+    )
+    personal_benefit = forms.CharField(
+        label=_("What it brings you"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the person who practises it gains: colleagues deciding to join you will read it."),
     )
 
     def __init__(self, *args, units=None, **kwargs):

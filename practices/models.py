@@ -121,6 +121,13 @@ class Practice(models.Model):
         verbose_name=_("proposed by"),
     )
     decision_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+    # The seed's dual objective: a practice lives when it also serves the person doing it.
+    personal_benefit = models.TextField(
+        _("what it brings the person"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What someone who practises it gains: time saved, recognition, learning…"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)

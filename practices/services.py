@@ -27,7 +27,7 @@ from practices.models import (
 from raison.editing import save_versioned, set_status_versioned, update_versioned
 
 MEANS_FIELDS = ("name", "kind", "description", "url", "owner")
-PRACTICE_FIELDS = ("name", "description", "owner")
+PRACTICE_FIELDS = ("name", "description", "personal_benefit", "owner")
 
 
 def _clean_rationale(rationale: str) -> str:
@@ -86,10 +86,24 @@ def means_set_status(*, means: Means, by, status: str, expected_version: int | N
 
 @transaction.atomic
 def practice_create(
-    *, by, name: str, unit, description: str = "", owner=None, status: str = PracticeStatus.ACTIVE
+    *,
+    by,
+    name: str,
+    unit,
+    description: str = "",
+    personal_benefit: str = "",
+    owner=None,
+    status: str = PracticeStatus.ACTIVE,
 ) -> Practice:
     roles.require_manager(by, unit.pk)
-    practice = Practice(name=name.strip(), description=description.strip(), unit=unit, owner=owner or by, status=status)
+    practice = Practice(
+        name=name.strip(),
+        description=description.strip(),
+        personal_benefit=personal_benefit.strip(),
+        unit=unit,
+        owner=owner or by,
+        status=status,
+    )
     practice.full_clean()
     practice._history_user = by
     practice.save()
@@ -97,7 +111,7 @@ def practice_create(
 
 
 @transaction.atomic
-def practice_propose(*, by, name: str, description: str = "", unit=None) -> Practice:
+def practice_propose(*, by, name: str, description: str = "", personal_benefit: str = "", unit=None) -> Practice:
     """Anyone brings a practice in bottom-up; it waits for a manager to adopt it under an objective."""
     roles.require_member(by)
     unit_id = unit.pk if unit is not None else roles.home_unit_id(by)
@@ -106,6 +120,7 @@ def practice_propose(*, by, name: str, description: str = "", unit=None) -> Prac
     practice = Practice(
         name=name.strip(),
         description=description.strip(),
+        personal_benefit=personal_benefit.strip(),
         unit_id=unit_id,
         owner=by,
         proposed_by=by,

@@ -69,7 +69,11 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             lambda data: services.practice_create(
-                by=request.user, name=data["name"], unit=data["unit"], description=data["description"]
+                by=request.user,
+                name=data["name"],
+                unit=data["unit"],
+                description=data["description"],
+                personal_benefit=data["personal_benefit"],
             ),
         )
         if outcome.ok:
@@ -99,6 +103,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
             name=data["name"],
             description=data["description"],
+            personal_benefit=data["personal_benefit"],
         ),
         conflict_message=True,
     )
