@@ -61,6 +61,7 @@ from alignment import notify
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives import progress
 from objectives.models import KeyResult, Objective, ObjectiveStatus
+from practices import adoption
 from practices.models import (
     Means,
     MeansObjective,
@@ -657,6 +658,8 @@ def sweep(*, wait: float = 0.0, **kwargs) -> list[RuleResult] | None:
         # Progress is kept incrementally along each chain; the sweep repairs whatever a
         # bulk load or a race left behind, as it does for flags.
         progress.recompute_all_progress()
+        # Memberships move the denominators of adoption without touching a practice.
+        adoption.refresh_practised()
         return results
 
 

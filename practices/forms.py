@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
-from org.models import Unit
+from org.models import Role, Unit
 from practices.models import Means, MeansKind, MeansStatus, Practice, PracticeStatus
 
 RATIONALE_HELP = _("One sentence: why does this link exist?")
@@ -196,6 +196,29 @@ class DeclineForm(forms.Form):
 
 class PractiseForm(forms.Form):
     practising = forms.BooleanField(required=False)
+    reason = forms.CharField(
+        label=_("Why you stopped (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Your managers read it: what got in the way, what would bring you back."),
+    )
+
+
+class AudienceForm(forms.Form):
+    """Whom a practice or means is meant for: the denominator of its adoption."""
+
+    units = forms.ModelMultipleChoiceField(
+        label=_("Meant for the units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Each unit counts with the units below it. None: its own unit and those below."),
+    )
+    role = forms.ChoiceField(label=_("Meant for the role"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.order_by("name", "pk")
+        self.fields["role"].choices = [("", _("Every role")), *Role.choices]
 
 
 class MeansFilterForm(forms.Form):

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
+from org.models import Role
+from practices import adoption
 from practices.models import (
     Means,
     MeansObjective,
@@ -23,6 +25,7 @@ from practices.models import (
     PracticeObjective,
     PracticeStatus,
     Practitioner,
+    PractitionerDeparture,
 )
 from raison.editing import save_versioned, set_status_versioned, update_versioned
 
@@ -195,14 +198,38 @@ def practice_mark_practising(*, practice: Practice, by) -> bool:
     if practice.status != PracticeStatus.ACTIVE:
         raise ValidationError(_("Only an active practice can be practised."))
     _practitioner, created = Practitioner.objects.get_or_create(practice=practice, user=by)
+    if created:
+        adoption.refresh_practice(practice)
     return created
 
 
 @transaction.atomic
-def practice_unmark_practising(*, practice: Practice, by) -> bool:
+def practice_unmark_practising(*, practice: Practice, by, reason: str = "") -> bool:
+    """Say "I stopped" (with why, kept for the practice's managers). False if the person did not practise it."""
     roles.require_member(by)
-    deleted, _ignored = Practitioner.objects.filter(practice=practice, user=by).delete()
-    return bool(deleted)
+    # Locked and deleted in one go: a double click records one departure, not two.
+    practitioner = Practitioner.objects.select_for_update().filter(practice=practice, user=by).first()
+    if practitioner is None:
+        return False
+    practitioner.delete()
+    PractitionerDeparture.objects.create(
+        practice=practice, user=by, joined_at=practitioner.created_at, reason=" ".join(reason.split())[:500]
+    )
+    adoption.refresh_practice(practice)
+    return True
+
+
+@transaction.atomic
+def set_audience(*, record: Practice | Means, by, units, role: str = "") -> None:
+    """Say whom a practice or means is meant for: units (their subtrees), optionally one role."""
+    roles.require_manager(by, record.unit_id)
+    if role and role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    record.audience_units.set(units)
+    type(record).objects.filter(pk=record.pk).update(audience_role=role)
+    record.audience_role = role
+    if isinstance(record, Practice):
+        adoption.refresh_practice(record)
 
 
 # --- Links -------------------------------------------------------------------------

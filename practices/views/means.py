@@ -20,7 +20,7 @@ from practices.views.undo import Undo
 from raison.web import paginate, query_without, render_region, submit
 
 PAGE_SIZE = 25
-_MEANS_REGIONS = {"why", "flags"}
+_MEANS_REGIONS = {"why", "flags", "audience"}
 _FIELD_NAME_RE = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 

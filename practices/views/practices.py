@@ -21,7 +21,7 @@ from raison.editing import EditConflict
 from raison.web import paginate, query_without, redirect_next, render_region, submit, wants_region
 
 PAGE_SIZE = 25
-_PRACTICE_REGIONS = {"why", "means", "practise", "flags"}
+_PRACTICE_REGIONS = {"why", "means", "practise", "flags", "audience"}
 
 
 def _form_context(form, practice, *, current=None) -> dict:
@@ -168,7 +168,9 @@ def practise(request: HttpRequest, pk: int) -> HttpResponse:
         if form.cleaned_data.get("practising"):
             services.practice_mark_practising(practice=practice, by=request.user)
         else:
-            services.practice_unmark_practising(practice=practice, by=request.user)
+            services.practice_unmark_practising(
+                practice=practice, by=request.user, reason=form.cleaned_data.get("reason") or ""
+            )
     except ValidationError as error:
         if not wants_region(request):
             messages.error(request, " ".join(error.messages))
