@@ -210,7 +210,7 @@ def newest_flags(limit: int = NEWEST_FLAGS) -> list[Flag]:
 
 def notifications_for(user) -> QuerySet:
     return Notification.objects.filter(recipient=user).select_related(
-        "flag", "flag__practice", "flag__means", "flag__objective", "flag__key_result"
+        "flag", "flag__practice", "flag__means", "flag__objective", "flag__key_result", "question"
     )
 
 

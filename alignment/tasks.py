@@ -13,7 +13,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from alignment import engine
+from alignment import engine, questions
 
 #: Transient trouble worth another try: the database restarting or failing over, a
 #: dropped connection, a lock timeout, the broker blinking.
@@ -44,3 +44,9 @@ def sweep_task() -> dict[str, int] | None:
     if results is None:
         return None
     return {"raised": sum(r.raised for r in results), "resolved": sum(r.resolved for r in results)}
+
+
+@shared_task(**RETRY_OPTIONS)
+def escalate_questions_task() -> int:
+    """Questions unanswered in their unit for too long go to the unit above (idempotent)."""
+    return questions.escalate_due()

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alignment import questions
 from alignment.models import Flag, FlagKind, Notification
 from objectives.models import ObjectiveStatus
 from org.models import Role
@@ -109,6 +110,7 @@ def world(org, executive, manager, other_manager, employee, outsider):
 
         flag = Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=orphan, raised_at=timezone.now())
     notification, _created = Notification.objects.get_or_create(recipient=manager, flag=flag)
+    north_question = questions.ask(by=employee, subject=north_practice, text="Why do we still do this?")
     return {
         "root": root,
         "north_objective": north_objective,
@@ -118,6 +120,7 @@ def world(org, executive, manager, other_manager, employee, outsider):
         "proposal": proposal,
         "flag": flag,
         "notification": notification,
+        "north_question": north_question,
         "users": {
             "executive": executive,
             "manager": manager,
