@@ -84,6 +84,10 @@ class Flag(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledgement_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Subsidiarity: how many units up an open flag has climbed because nobody handled it.
+    # db_default: the engine inserts flags in raw SQL.
+    escalation_level = models.PositiveSmallIntegerField(_("escalated by"), default=0, db_default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -222,6 +226,7 @@ class QuestionHandover(models.Model):
 class NotificationKind(models.TextChoices):
     FLAG = "flag", _("A flag on something you own")
     FLAG_DIGEST = "flag_digest", _("New flags on things you own")
+    FLAG_ESCALATION = "flag_escalation", _("Flags nobody below you handled")
     QUESTION = "question", _("A question for your unit")
     ANSWER = "answer", _("An answer to your question")
 

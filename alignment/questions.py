@@ -16,6 +16,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +36,10 @@ def subject_unit_id(subject) -> int:
     if isinstance(subject, Flag):
         return flag_subject_unit_id(subject)
     return subject.unit_id
+
+
+def _subject_unit():
+    return Coalesce("practice__unit_id", "means__unit_id", "objective__unit_id", "key_result__objective__unit_id")
 
 
 def _managers(unit_id: int) -> list[int]:
@@ -126,4 +132,57 @@ def escalate_due(*, now=None) -> int:
                 continue
             _hand_to(question, question.unit.parent_id, at=now, escalated=True)
             climbed += 1
+    return climbed
+
+
+def escalate_flags(*, now=None) -> int:
+    """Open flags nobody handled within ``FLAG_ESCALATION_DAYS`` climb one unit; returns how many.
+
+    Set-based, one UPDATE per level: a flag climbs only while its unit has a unit that many
+    levels above. The managers of each unit that receives flags get one notification for
+    the run, pointing at the first of them and counting the rest.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.FLAG_ESCALATION_DAYS)
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+
+    def ancestor(unit_id: int | None, levels: int) -> int | None:
+        for _step in range(levels):
+            unit_id = parents.get(unit_id)
+        return unit_id
+
+    depth = {pk: next(d for d in range(len(parents) + 1) if ancestor(pk, d + 1) is None) for pk in parents}
+    stale = Flag.objects.open().filter(Q(escalated_at__lt=cutoff) | Q(escalated_at__isnull=True, raised_at__lt=cutoff))
+    climbed = 0
+    received: dict[int, list[int]] = {}
+    for level in range(max(depth.values(), default=0)):
+        units = [pk for pk, d in depth.items() if d > level]
+        mine = stale.filter(escalation_level=level).filter(
+            Q(practice__unit__in=units)
+            | Q(means__unit__in=units)
+            | Q(objective__unit__in=units)
+            | Q(key_result__objective__unit__in=units)
+        )
+        rows = list(mine.annotate(subject_unit=_subject_unit()).values_list("pk", "subject_unit"))
+        if not rows:
+            continue
+        with transaction.atomic():
+            # Conditional on the level read: a second run at once moves nothing twice.
+            climbed += Flag.objects.filter(pk__in=[pk for pk, _unit in rows], escalation_level=level).update(
+                escalation_level=level + 1, escalated_at=now
+            )
+        for pk, unit_id in rows:
+            received.setdefault(ancestor(unit_id, level + 1), []).append(pk)
+    notes = []
+    for unit_id, flag_ids in received.items():
+        for user_id in _managers(unit_id):
+            notes.append(
+                Notification(
+                    recipient_id=user_id,
+                    kind=NotificationKind.FLAG_ESCALATION,
+                    flag_id=min(flag_ids),
+                    count=len(flag_ids),
+                )
+            )
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
     return climbed

@@ -49,4 +49,4 @@ def sweep_task() -> dict[str, int] | None:
 @shared_task(**RETRY_OPTIONS)
 def escalate_questions_task() -> int:
     """Questions unanswered in their unit for too long go to the unit above (idempotent)."""
-    return questions.escalate_due()
+    return questions.escalate_due() + questions.escalate_flags()

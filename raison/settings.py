@@ -255,6 +255,8 @@ ALIGNMENT_GRACE_DAYS = env_int("ALIGNMENT_GRACE_DAYS", 7, minimum=0, maximum=365
 KEY_RESULT_STALL_DAYS = env_int("KEY_RESULT_STALL_DAYS", 30, minimum=1, maximum=3650)
 # A question nobody in its unit answers for this long goes up to the parent unit.
 QUESTION_ESCALATION_DAYS = env_int("QUESTION_ESCALATION_DAYS", 5, minimum=1, maximum=365)
+# An open flag nobody in its unit resolves or acknowledges for this long goes up a unit.
+FLAG_ESCALATION_DAYS = env_int("FLAG_ESCALATION_DAYS", 14, minimum=1, maximum=365)
 CELERY_BEAT_SCHEDULE = {
     "alignment-sweep": {
         "task": "alignment.tasks.sweep_task",

@@ -126,3 +126,25 @@ def test_a_nul_byte_in_a_question_is_refused_next_to_the_field(client, practice,
     )
     assert response.status_code == 422
     assert not Question.objects.exists()
+
+
+def test_a_flag_nobody_handles_climbs_a_unit_per_delay_and_its_managers_are_told(org, manager, executive, settings):
+    from alignment import engine
+    from alignment.models import Flag
+
+    settings.FLAG_ESCALATION_DAYS = 14
+    orphan = PracticeFactory(name="Lone habit", unit=org.north_team, status="active")
+    engine.run()
+    flag = Flag.objects.get(practice=orphan)
+    assert questions.escalate_flags() == 0
+    later = timezone.now() + timedelta(days=15)
+    assert questions.escalate_flags(now=later) == 1
+    assert questions.escalate_flags(now=later) == 0, "one unit per delay"
+    flag.refresh_from_db()
+    assert flag.escalation_level == 1
+    told = Notification.objects.get(kind=NotificationKind.FLAG_ESCALATION)
+    assert (told.recipient, told.count) == (manager, 1)
+    assert questions.escalate_flags(now=later + timedelta(days=15)) == 1
+    assert Notification.objects.filter(kind=NotificationKind.FLAG_ESCALATION, recipient=executive).exists()
+    # At the top it stays; acknowledging or resolving stops it anywhere.
+    assert questions.escalate_flags(now=later + timedelta(days=60)) == 0
