@@ -11,14 +11,19 @@ its own (a purposeless means): the seeds of a parallel intranet that the flags s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from objectives.models import ObjectiveStatus
+from alignment import questions
+from objectives.key_results import check_in, key_result_create
+from objectives.models import CheckIn, Confidence, KeyResult, MetricKind, Objective, ObjectiveStatus
 from objectives.services import objective_create
 from org.models import Membership, Role, Unit
-from practices.models import MeansKind
+from practices.models import Means, MeansKind, Practice
 from practices.services import (
     means_create,
     means_link_objective,
@@ -191,6 +196,30 @@ TEXT = {
 }
 
 
+TEXT.update(
+    {
+        "kr_lessons": ("Lessons-learned pages published", "Pages de retours d'expérience publiées"),
+        "kr_answer": ("Questions answered within a day", "Questions répondues dans la journée"),
+        "kr_feedback": ("Customer ideas reaching a product team", "Idées de clients arrivant à une équipe produit"),
+        "ci_lessons": ("Two projects closed without one.", "Deux projets clos sans retour."),
+        "ci_answer": ("The community manager is on leave.", "L'animateur est en congé."),
+        "b_wiki": (
+            "You stop answering the same questions twice: people read your page instead.",
+            "Vous ne répondez plus deux fois aux mêmes questions : on lit votre page.",
+        ),
+        "b_friday": (
+            "Your work is seen across teams, and you hear what others tried.",
+            "Votre travail est vu des autres équipes, et vous apprenez ce qu'elles ont essayé.",
+        ),
+        "q_chat": (
+            "Why do we still have our own chat rooms when the whole company is on the social network?",
+            "Pourquoi avons-nous encore nos salons de discussion alors que toute l'entreprise est sur le "
+            "réseau social ?",
+        ),
+    }
+)
+
+
 def _t(key: str, lang: str) -> str:
     english, french = TEXT[key]
     return french if lang == "fr" else english
@@ -308,4 +337,63 @@ def load_demo(lang: str = "en") -> bool:
     practice("p_orphan", platform, marc, None, [], description=_t("p_orphan_desc", lang))
     practice_propose(by=sophie, name=_t("p_buddy", lang), description=_t("p_buddy_desc", lang))
     practice_mark_practising(practice=publish, by=sophie)
+    _outcomes(lang, people=people, lessons=lessons, expert=expert, feedback=feedback, nadia=nadia)
     return True
+
+
+def _outcomes(lang: str, *, people, lessons, expert, feedback, nadia) -> None:
+    """Key results with a few weeks of check-ins, what practices bring people, an open question.
+
+    The demo tells the story of an organisation that has been at it for a while: its
+    objectives are past their grace period and its key results have a history.
+    """
+    marc, sophie = people["marc"], people["sophie"]
+    weeks_ago = timezone.now() - timedelta(weeks=6)
+    Objective.objects.filter(pk__in=[lessons.pk, expert.pk, feedback.pk, lessons.parent_id, feedback.parent_id]).update(
+        activated_at=weeks_ago
+    )
+    lessons_kr = key_result_create(
+        by=marc,
+        objective=lessons,
+        title=_t("kr_lessons", lang),
+        metric_kind=MetricKind.NUMBER,
+        start_value=Decimal(0),
+        target_value=Decimal(40),
+        owner=sophie,
+    )
+    answer_kr = key_result_create(
+        by=marc,
+        objective=expert,
+        title=_t("kr_answer", lang),
+        metric_kind=MetricKind.PERCENTAGE,
+        start_value=Decimal(35),
+        target_value=Decimal(80),
+        owner=marc,
+    )
+    key_result_create(
+        by=nadia,
+        objective=feedback,
+        title=_t("kr_feedback", lang),
+        metric_kind=MetricKind.NUMBER,
+        start_value=Decimal(0),
+        target_value=Decimal(12),
+        owner=nadia,
+    )
+    history = [
+        (lessons_kr, sophie, 6, Confidence.ON_TRACK, ""),
+        (lessons_kr, sophie, 9, Confidence.AT_RISK, "ci_lessons"),
+        (lessons_kr, sophie, 14, Confidence.ON_TRACK, ""),
+        (answer_kr, marc, 48, Confidence.ON_TRACK, ""),
+        (answer_kr, marc, 51, Confidence.OFF_TRACK, "ci_answer"),
+    ]
+    for kr, by, value, confidence, comment in history:
+        note = _t(comment, lang) if comment else ""
+        check_in(by=by, key_result=kr, value=Decimal(value), confidence=confidence, comment=note)
+    # Spread the check-ins over the past weeks, as they happened.
+    for offset, entry in enumerate(CheckIn.objects.order_by("-pk")):
+        CheckIn.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(weeks=offset * 2))
+    KeyResult.objects.update(created_at=weeks_ago)
+    Practice.objects.filter(name=_t("p_wiki", lang)).update(personal_benefit=_t("b_wiki", lang))
+    Practice.objects.filter(name=_t("p_friday", lang)).update(personal_benefit=_t("b_friday", lang))
+    chat = Means.objects.get(name=_t("m_chat", lang))
+    questions.ask(by=sophie, subject=chat, text=_t("q_chat", lang))

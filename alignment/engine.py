@@ -9,16 +9,16 @@ running twice gives the same state as running once.
 
 Definitions, precisely (the flags' help texts and docs/performance.md say the same):
 
-- A practice is *living* while it is active or proposed; only living practices are
-  checked for orphan and unrooted, only active ones for mismatched means.
+- Only active practices are checked. A proposal is not a practice yet: it waits on the
+  Proposals page, where managers adopt it under an objective or decline it.
 - An objective's *chain* is the objective and its ancestors up to a root. A chain
   *reaches an active strategic root* only if every objective on it is active: one draft,
   achieved or archived objective anywhere on the way breaks it.
 - An objective's *subtree* is the objective and the descendants reachable through active
   objectives only: whatever hangs below a draft or archived objective does not count
   for the objectives above it, for the same reason the chain is broken there.
-- **orphan practice**: a living practice with no active objective linked.
-- **unrooted practice**: a living practice with at least one active objective, none of
+- **orphan practice**: an active practice with no active objective linked.
+- **unrooted practice**: an active practice with at least one active objective, none of
   whose chains reaches an active root.
 - **mismatched means** (subject: the practice): an active practice with at least one
   objective (of any status: without one, orphan says it all) that relies on an active
@@ -32,6 +32,11 @@ Definitions, precisely (the flags' help texts and docs/performance.md say the sa
   dashboard's score counts exactly that, from the flags (``alignment.figures``).
 - **unresourced objective**: an active objective whose subtree has no active means.
 - **unpractised objective**: an active objective whose subtree has no active practice.
+  Both subtree rules leave an objective alone during its grace period
+  (``ALIGNMENT_GRACE_DAYS`` after it was activated): nobody could have deployed means
+  or practices under it yet. The sweep raises them once the period is over.
+- **stalled key result**: a key result of an active objective with no check-in (or, if
+  it never had one, created) more than ``KEY_RESULT_STALL_DAYS`` ago.
 
 A :class:`Scope` restricts the same statements to what one change can affect, so the live
 re-check costs what the change touches, not what the organisation holds. For the two
@@ -49,8 +54,9 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -58,7 +64,9 @@ from django.utils.translation import gettext_lazy as _
 
 from alignment import figures, notify
 from alignment.models import FLAG_SUBJECT, UNALIGNED_KINDS, Flag, FlagKind, Notification
-from objectives.models import Objective, ObjectiveStatus
+from objectives import progress
+from objectives.models import KeyResult, Objective, ObjectiveStatus
+from practices import adoption
 from practices.models import (
     Means,
     MeansObjective,
@@ -86,10 +94,11 @@ PRACTICES = Practice._meta.db_table
 PO = PracticeObjective._meta.db_table
 PM = PracticeMeans._meta.db_table
 MO = MeansObjective._meta.db_table
+KR = KeyResult._meta.db_table
 FLAG = Flag._meta.db_table
 NOTIFICATION = Notification._meta.db_table
 
-SUBJECT_TABLE = {"practice": PRACTICES, "means": MEANS, "objective": OBJECTIVES}
+SUBJECT_TABLE = {"practice": PRACTICES, "means": MEANS, "objective": OBJECTIVES, "key_result": KR}
 
 _WORD = re.compile(r"[a-z_]+")
 
@@ -111,7 +120,18 @@ def _id_list(ids: Iterable[int]) -> str:
 ACTIVE_OBJECTIVE = _lit(ObjectiveStatus.ACTIVE)
 ACTIVE_MEANS = _lit(MeansStatus.ACTIVE)
 ACTIVE_PRACTICE = _lit(PracticeStatus.ACTIVE)
-LIVING_PRACTICE = f"({_lit(PracticeStatus.ACTIVE)}, {_lit(PracticeStatus.PROPOSED)})"
+
+
+def _timestamp(value: datetime) -> str:
+    """A moment as an SQL literal, comparable with the backend's stored datetimes.
+
+    Only datetimes computed here get inlined (never input), so the statement stays one
+    plain SELECT that the benchmark and EXPLAIN can run as it is.
+    """
+    adapted = connection.ops.adapt_datetimefield_value(value)
+    if connection.vendor == "postgresql":
+        return f"TIMESTAMPTZ '{value.isoformat()}'"
+    return f"'{adapted}'"
 
 
 # --- Scope ------------------------------------------------------------------------------
@@ -141,13 +161,29 @@ class Scope:
     objective_ids: frozenset[int] = field(default_factory=frozenset)
     moved_objective_ids: frozenset[int] = field(default_factory=frozenset)
     unit_ids: frozenset[int] = field(default_factory=frozenset)
+    key_result_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()) -> Scope:
+    def of(
+        cls,
+        practice_ids=(),
+        means_ids=(),
+        objective_ids=(),
+        moved_objective_ids=(),
+        unit_ids=(),
+        key_result_ids=(),
+    ) -> Scope:
         def ints(ids):
             return frozenset(int(i) for i in ids or () if i is not None)
 
-        return cls(ints(practice_ids), ints(means_ids), ints(objective_ids), ints(moved_objective_ids), ints(unit_ids))
+        return cls(
+            ints(practice_ids),
+            ints(means_ids),
+            ints(objective_ids),
+            ints(moved_objective_ids),
+            ints(unit_ids),
+            ints(key_result_ids),
+        )
 
     def __len__(self) -> int:
         return (
@@ -156,6 +192,7 @@ class Scope:
             + len(self.objective_ids)
             + len(self.moved_objective_ids)
             + len(self.unit_ids)
+            + len(self.key_result_ids)
         )
 
     def as_task_kwargs(self) -> dict[str, list[int]]:
@@ -165,14 +202,24 @@ class Scope:
             "objective_ids": sorted(self.objective_ids),
             "moved_objective_ids": sorted(self.moved_objective_ids),
             "unit_ids": sorted(self.unit_ids),
+            "key_result_ids": sorted(self.key_result_ids),
         }
 
 
 class _Sql:
     """Builds the CTEs a rule needs: nothing extra for a full run, the scope for a scoped one."""
 
-    def __init__(self, scope: Scope | None):
+    def __init__(self, scope: Scope | None, now: datetime | None = None):
         self.scope = scope
+        self.now = now or timezone.now()
+
+    def grace_cutoff(self) -> str:
+        """Objectives activated after this moment are still in their grace period."""
+        return _timestamp(self.now - timedelta(days=settings.ALIGNMENT_GRACE_DAYS))
+
+    def stall_cutoff(self) -> str:
+        """Key results with no check-in since this moment are stalled."""
+        return _timestamp(self.now - timedelta(days=settings.KEY_RESULT_STALL_DAYS))
 
     @property
     def full(self) -> bool:
@@ -205,6 +252,11 @@ class _Sql:
             if moved:
                 parts.append(f"SELECT mo.means_id FROM {MO} mo JOIN moved ON mo.objective_id = moved.id")
             return [*moved, f"scope_means(id) AS ({' UNION '.join(parts)})"]
+        if subject == "key_result":
+            parts = [f"SELECT id FROM {KR} WHERE id IN {_id_list(s.key_result_ids)}"]
+            if moved:
+                parts.append(f"SELECT kr.id FROM {KR} kr JOIN moved ON kr.objective_id = moved.id")
+            return [*moved, f"scope_key_result(id) AS ({' UNION '.join(parts)})"]
         # Objectives: the chains above every objective the change reaches, and below the
         # moved ones (their own subtree rules did not change, but it costs little and
         # keeps a freshly created subtree right).
@@ -236,7 +288,7 @@ class _Sql:
 def _orphan_practice(q: _Sql) -> tuple[list[str], str]:
     return q.scope_ctes("practice"), (
         f"SELECT p.id FROM {PRACTICES} p"
-        f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
+        f" WHERE p.status = {ACTIVE_PRACTICE}{q.in_scope('practice', 'p.id')}"
         f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
         f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
     )
@@ -271,7 +323,7 @@ def _rooted(q: _Sql, links: str, subject: str, column: str) -> list[str]:
 def _unrooted_practice(q: _Sql) -> tuple[list[str], str]:
     return [*q.scope_ctes("practice"), *_rooted(q, PO, "practice", "practice_id")], (
         f"SELECT p.id FROM {PRACTICES} p"
-        f" WHERE p.status IN {LIVING_PRACTICE}{q.in_scope('practice', 'p.id')}"
+        f" WHERE p.status = {ACTIVE_PRACTICE}{q.in_scope('practice', 'p.id')}"
         f" AND EXISTS (SELECT 1 FROM {PO} po JOIN {OBJECTIVES} o ON o.id = po.objective_id"
         f" WHERE po.practice_id = p.id AND o.status = {ACTIVE_OBJECTIVE})"
         f" AND NOT EXISTS (SELECT 1 FROM {PO} po JOIN rooted r ON r.id = po.objective_id"
@@ -363,6 +415,7 @@ def _subtree_rule(q: _Sql, kind: str, *, has_own: str) -> tuple[list[str], str]:
         f" UNION {upward} WHERE o.status = {ACTIVE_OBJECTIVE})",
     ], (
         f"SELECT o.id FROM {OBJECTIVES} o WHERE o.status = {ACTIVE_OBJECTIVE}{q.in_scope('objective', 'o.id')}"
+        f" AND (o.activated_at IS NULL OR o.activated_at <= {q.grace_cutoff()})"
         f" AND NOT EXISTS (SELECT 1 FROM covered c WHERE c.id = o.id)"
     )
 
@@ -386,6 +439,14 @@ def _unpractised_objective(q: _Sql) -> tuple[list[str], str]:
             f"EXISTS (SELECT 1 FROM {PO} po JOIN {PRACTICES} p ON p.id = po.practice_id"
             f" WHERE po.objective_id = o.id AND p.status = {ACTIVE_PRACTICE})"
         ),
+    )
+
+
+def _stalled_key_result(q: _Sql) -> tuple[list[str], str]:
+    return q.scope_ctes("key_result"), (
+        f"SELECT kr.id FROM {KR} kr JOIN {OBJECTIVES} o ON o.id = kr.objective_id"
+        f" WHERE o.status = {ACTIVE_OBJECTIVE}{q.in_scope('key_result', 'kr.id')}"
+        f" AND COALESCE(kr.last_check_in_at, kr.created_at) < {q.stall_cutoff()}"
     )
 
 
@@ -413,6 +474,7 @@ RULES: tuple[Rule, ...] = (
     Rule(FlagKind.UNROOTED_MEANS, _unrooted_means),
     Rule(FlagKind.UNRESOURCED_OBJECTIVE, _unresourced_objective),
     Rule(FlagKind.UNPRACTISED_OBJECTIVE, _unpractised_objective),
+    Rule(FlagKind.STALLED_KEY_RESULT, _stalled_key_result),
 )
 
 
@@ -586,7 +648,7 @@ def run(
     the rest untouched, and the next run picks up from the state it finds.
     """
     now = now or timezone.now()
-    q = _Sql(scope)
+    q = _Sql(scope, now)
     reconcile = _reconcile_postgresql if connection.vendor == "postgresql" else _reconcile_portable
     results = []
     for rule in rules:
@@ -732,7 +794,13 @@ def sweep(*, wait: float = 0.0, **kwargs) -> list[RuleResult] | None:
         if not acquired:
             logger.info("alignment sweep skipped: another sweep holds the lock")
             return None
-        return run(None, **kwargs)
+        results = run(None, **kwargs)
+        # Progress is kept incrementally along each chain; the sweep repairs whatever a
+        # bulk load or a race left behind, as it does for flags.
+        progress.recompute_all_progress()
+        # Memberships move the denominators of adoption without touching a practice.
+        adoption.refresh_practised()
+        return results
 
 
 # --- Reading the outcome ---------------------------------------------------------------

@@ -76,3 +76,34 @@ class FlagPageQuery(forms.Form):
     """The no-JavaScript search of the resolve panel (read with raison.web.read_query)."""
 
     q = SearchField()
+
+
+class AskForm(forms.Form):
+    """A question on one record: which kind, which one, and the question itself."""
+
+    subject_kind = forms.ChoiceField(
+        choices=[("objective", "objective"), ("means", "means"), ("practice", "practice"), ("flag", "flag")],
+        widget=forms.HiddenInput,
+    )
+    subject_id = forms.IntegerField(min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Your question"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: “Why do we still use this tool?” The managers of its unit will answer."),
+    )
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class QuestionFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("for_me", _("Waiting for my units")),
+            ("mine", _("Asked by me")),
+            ("answered", _("Answered")),
+        ],
+    )

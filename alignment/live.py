@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from alignment.engine import Scope
-from objectives.models import Objective
+from objectives.models import CheckIn, KeyResult, Objective
 from practices.models import Means, MeansObjective, Practice, PracticeMeans, PracticeObjective
 
 logger = logging.getLogger(__name__)
@@ -48,10 +48,18 @@ class _Batch:
         self.objective_ids: set[int] = set()
         self.moved_objective_ids: set[int] = set()
         self.unit_ids: set[int] = set()
+        self.key_result_ids: set[int] = set()
         self.sent = False
 
     def scope(self) -> Scope:
-        return Scope.of(self.practice_ids, self.means_ids, self.objective_ids, self.moved_objective_ids, self.unit_ids)
+        return Scope.of(
+            self.practice_ids,
+            self.means_ids,
+            self.objective_ids,
+            self.moved_objective_ids,
+            self.unit_ids,
+            self.key_result_ids,
+        )
 
     def __call__(self) -> None:
         if self.sent:
@@ -97,7 +105,16 @@ def _current_batch(using: str | None) -> _Batch | None:
     return None
 
 
-def touch(*, using=None, practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()) -> None:
+def touch(
+    *,
+    using=None,
+    practice_ids=(),
+    means_ids=(),
+    objective_ids=(),
+    moved_objective_ids=(),
+    unit_ids=(),
+    key_result_ids=(),
+) -> None:
     """Record that a change touched these ids; one re-check runs when the transaction commits."""
     batch = _current_batch(using)
     if batch is None:
@@ -107,6 +124,7 @@ def touch(*, using=None, practice_ids=(), means_ids=(), objective_ids=(), moved_
     batch.objective_ids.update(i for i in objective_ids if i is not None)
     batch.moved_objective_ids.update(i for i in moved_objective_ids if i is not None)
     batch.unit_ids.update(i for i in unit_ids if i is not None)
+    batch.key_result_ids.update(i for i in key_result_ids if i is not None)
     # One callback per change, all for the same batch: whichever runs first sends it, so
     # a savepoint rolled back with some of them still leaves the others to fire. Outside
     # a transaction on_commit runs at once, which is why the ids go in first.
@@ -199,6 +217,18 @@ def record_link(sender, instance, using=None, **kwargs) -> None:
     touch(using=using, **ids)
 
 
+# --- Key results ---------------------------------------------------------------------------
+
+
+def record_key_result(sender, instance, created=False, **kwargs) -> None:
+    """A new key result, or a check-in on one: its stalled flag may come or go."""
+    using = kwargs.get("using")
+    if sender is CheckIn:
+        touch(using=using, key_result_ids=[instance.key_result_id])
+    elif created:
+        touch(using=using, key_result_ids=[instance.pk])
+
+
 def connect() -> None:
     for model in (Objective, Practice, Means):
         uid = f"alignment.live.{model._meta.label_lower}"
@@ -210,6 +240,8 @@ def connect() -> None:
         pre_save.connect(remember_link_before, sender=model, dispatch_uid=f"{uid}.pre_save")
         post_save.connect(record_link, sender=model, dispatch_uid=f"{uid}.post_save")
         post_delete.connect(record_link, sender=model, dispatch_uid=f"{uid}.post_delete")
+    for model in (KeyResult, CheckIn):
+        post_save.connect(record_key_result, sender=model, dispatch_uid=f"alignment.live.{model._meta.label_lower}")
 
 
 connect()

@@ -20,6 +20,7 @@ class FlagKind(models.TextChoices):
     UNRESOURCED_OBJECTIVE = "unresourced_objective", _("Unresourced objective")
     UNPRACTISED_OBJECTIVE = "unpractised_objective", _("Unpractised objective")
     MISMATCHED_MEANS = "mismatched_means", _("Mismatched means")
+    STALLED_KEY_RESULT = "stalled_key_result", _("Stalled key result")
 
 
 #: Which subject column each kind of flag uses.
@@ -31,7 +32,26 @@ FLAG_SUBJECT = {
     FlagKind.UNROOTED_MEANS: "means",
     FlagKind.UNRESOURCED_OBJECTIVE: "objective",
     FlagKind.UNPRACTISED_OBJECTIVE: "objective",
+    FlagKind.STALLED_KEY_RESULT: "key_result",
 }
+
+#: The subject columns a flag may use, exactly one at a time.
+SUBJECT_COLUMNS = ("practice", "means", "objective", "key_result")
+
+
+def _exactly_one_subject() -> Q:
+    condition = Q()
+    for column in SUBJECT_COLUMNS:
+        condition |= Q(**{f"{c}__isnull": c != column for c in SUBJECT_COLUMNS})
+    return condition
+
+
+def _subject_matches_kind() -> Q:
+    condition = Q()
+    for column in SUBJECT_COLUMNS:
+        kinds = [k for k, col in FLAG_SUBJECT.items() if col == column]
+        condition |= Q(kind__in=kinds, **{f"{column}__isnull": False})
+    return condition
 
 
 class FlagQuerySet(models.QuerySet):
@@ -57,6 +77,9 @@ class Flag(models.Model):
     objective = models.ForeignKey(
         "objectives.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
     )
+    key_result = models.ForeignKey(
+        "objectives.KeyResult", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, db_index=True)
     acknowledged_by = models.ForeignKey(
@@ -64,6 +87,10 @@ class Flag(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledgement_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Subsidiarity: how many units up an open flag has climbed because nobody handled it.
+    # db_default: the engine inserts flags in raw SQL.
+    escalation_level = models.PositiveSmallIntegerField(_("escalated by"), default=0, db_default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -72,31 +99,8 @@ class Flag(models.Model):
         verbose_name_plural = _("flags")
         ordering = ["-raised_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                name="flag_exactly_one_subject",
-                condition=(
-                    Q(practice__isnull=False, means__isnull=True, objective__isnull=True)
-                    | Q(practice__isnull=True, means__isnull=False, objective__isnull=True)
-                    | Q(practice__isnull=True, means__isnull=True, objective__isnull=False)
-                ),
-            ),
-            models.CheckConstraint(
-                name="flag_subject_matches_kind",
-                condition=(
-                    Q(
-                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "practice"],
-                        practice__isnull=False,
-                    )
-                    | Q(
-                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "means"],
-                        means__isnull=False,
-                    )
-                    | Q(
-                        kind__in=[k for k, col in FLAG_SUBJECT.items() if col == "objective"],
-                        objective__isnull=False,
-                    )
-                ),
-            ),
+            models.CheckConstraint(name="flag_exactly_one_subject", condition=_exactly_one_subject()),
+            models.CheckConstraint(name="flag_subject_matches_kind", condition=_subject_matches_kind()),
             models.CheckConstraint(
                 name="flag_acknowledged_with_reason",
                 condition=Q(acknowledged_at__isnull=True) | ~Q(acknowledgement_reason=""),
@@ -116,6 +120,11 @@ class Flag(models.Model):
                 condition=Q(resolved_at__isnull=True, objective__isnull=False),
                 name="flag_one_unresolved_per_objective",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "key_result"],
+                condition=Q(resolved_at__isnull=True, key_result__isnull=False),
+                name="flag_one_unresolved_per_key_result",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "resolved_at"], name="flag_kind_resolved"),
@@ -131,20 +140,121 @@ class Flag(models.Model):
 
     @property
     def subject(self):
-        return self.practice or self.means or self.objective
+        return self.practice or self.means or self.objective or self.key_result
 
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None and self.acknowledged_at is None
 
 
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+
+
+class Question(models.Model):
+    """A question someone asks about a record ("why do we still use X?"): subsidiarity at work.
+
+    It goes to the managers of the record's unit; when nobody there answers within
+    ``QUESTION_ESCALATION_DAYS`` it climbs to the parent unit, then further up. An answer at
+    any level closes it for everyone below. ``unit`` and ``handed_at`` say who has it now;
+    :class:`QuestionHandover` keeps who had it when.
+    """
+
+    objective = models.ForeignKey(
+        "objectives.Objective", null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    means = models.ForeignKey(
+        "practices.Means", null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    practice = models.ForeignKey(
+        "practices.Practice", null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    flag = models.ForeignKey(Flag, null=True, blank=True, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("question"), max_length=2000)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("now with"))
+    handed_at = models.DateTimeField(_("with them since"), db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN)
+    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="question_exactly_one_subject",
+                condition=(
+                    Q(objective__isnull=False, means__isnull=True, practice__isnull=True, flag__isnull=True)
+                    | Q(objective__isnull=True, means__isnull=False, practice__isnull=True, flag__isnull=True)
+                    | Q(objective__isnull=True, means__isnull=True, practice__isnull=False, flag__isnull=True)
+                    | Q(objective__isnull=True, means__isnull=True, practice__isnull=True, flag__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="question_answered_with_answer",
+                condition=Q(status=QuestionStatus.OPEN) | (~Q(answer="") & Q(answered_at__isnull=False)),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "unit"], name="question_open_by_unit")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def subject(self):
+        return self.objective or self.means or self.practice or self.flag
+
+
+class QuestionHandover(models.Model):
+    """Who had a question when: asked in a unit, then each climb to the unit above."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="handovers")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("from"))
+    escalated = models.BooleanField(_("escalated"), default=False)
+
+    class Meta:
+        verbose_name = _("question handover")
+        verbose_name_plural = _("question handovers")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question} → {self.unit}"
+
+
+class NotificationKind(models.TextChoices):
+    FLAG = "flag", _("A flag on something you own")
+    FLAG_DIGEST = "flag_digest", _("New flags on things you own")
+    FLAG_ESCALATION = "flag_escalation", _("Flags nobody below you handled")
+    QUESTION = "question", _("A question for your unit")
+    ANSWER = "answer", _("An answer to your question")
+
+
 class Notification(models.Model):
-    """An in-app message to a person, today always about a flag on something they own."""
+    """An in-app message to a person: new flags on what they own (one digest per engine run,
+    pointing at the first of them), a question for their unit, or the answer to theirs."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag"))
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices, default=NotificationKind.FLAG)
+    flag = models.ForeignKey(
+        Flag, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag")
+    )
+    #: How many flags a digest announces (the flag is the first of them).
+    count = models.PositiveIntegerField(_("how many"), default=1)
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -160,7 +270,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.flag}"
+        return f"{self.recipient}: {self.flag or self.question}"
 
 
 #: The kinds that say a practice or a means is not aligned: an active practice or means

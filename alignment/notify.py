@@ -1,9 +1,10 @@
-"""Telling owners that something they own was flagged.
+"""Telling owners that something they own was flagged: one digest, not one message per flag.
 
-One in-app notification per (recipient, flag), guaranteed by a unique constraint, so a
-flag that stays open is never announced twice, whatever runs race. Notifications are
-written set-based in the same transaction as the flags they announce; e-mail, when a
-server is configured, goes out afterwards, outside any transaction.
+Each rule's run leaves each owner at most one in-app notification, counting the flags it
+raised on their records and pointing at the first; a flag is raised once while its
+problem lasts, so nothing is ever announced twice. Notifications are written set-based in
+the same transaction as the flags they announce; e-mail, when a server is configured,
+goes out afterwards, outside any transaction, as one message per owner and run.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
-from objectives.models import Objective
+from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification, NotificationKind
+from objectives.models import KeyResult, Objective
 from practices.models import Means, Practice
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_MODEL = {"practice": Practice, "means": Means, "objective": Objective}
+SUBJECT_MODEL = {"practice": Practice, "means": Means, "objective": Objective, "key_result": KeyResult}
 FLAG = Flag._meta.db_table
 NOTIFICATION = Notification._meta.db_table
 
@@ -37,12 +39,13 @@ EMAIL_BATCH = 2000
 
 
 def owner_notifications_sql(subject: str, raised: str) -> str:
-    """``INSERT … SELECT`` notifying the owners of the flags in ``raised(id, subject_id)``."""
+    """``INSERT … SELECT`` of one digest per owner of the flags in ``raised(id, subject_id)``."""
     table = SUBJECT_MODEL[subject]._meta.db_table
     return (
-        f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"  # noqa: S608 (names from the models)
-        f" SELECT s.owner_id, {raised}.id, %(now)s FROM {raised} JOIN {table} s ON s.id = {raised}.subject_id"
-        f" WHERE s.owner_id IS NOT NULL ON CONFLICT DO NOTHING"
+        f"INSERT INTO {NOTIFICATION} (recipient_id, kind, flag_id, count, created_at)"  # noqa: S608 (model names)
+        f" SELECT s.owner_id, '{NotificationKind.FLAG_DIGEST}', min({raised}.id), count(*), %(now)s"
+        f" FROM {raised} JOIN {table} s ON s.id = {raised}.subject_id"
+        f" WHERE s.owner_id IS NOT NULL GROUP BY s.owner_id ON CONFLICT DO NOTHING"
     )
 
 
@@ -52,11 +55,16 @@ def notify_owners(kind: FlagKind, *, raised_at: datetime) -> int:
     table = SUBJECT_MODEL[subject]._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {NOTIFICATION} (recipient_id, flag_id, created_at)"  # noqa: S608 (names from the models)
-            f" SELECT s.owner_id, f.id, %(now)s FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
+            f"INSERT INTO {NOTIFICATION} (recipient_id, kind, flag_id, count, created_at)"  # noqa: S608 (model names)
+            f" SELECT s.owner_id, %(digest)s, min(f.id), count(*), %(now)s"
+            f" FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
             f" WHERE f.kind = %(kind)s AND f.raised_at = %(now)s AND f.resolved_at IS NULL"
-            f" AND s.owner_id IS NOT NULL ON CONFLICT DO NOTHING",
-            {"now": connection.ops.adapt_datetimefield_value(raised_at), "kind": str(kind)},
+            f" AND s.owner_id IS NOT NULL GROUP BY s.owner_id ON CONFLICT DO NOTHING",
+            {
+                "now": connection.ops.adapt_datetimefield_value(raised_at),
+                "kind": str(kind),
+                "digest": NotificationKind.FLAG_DIGEST.value,
+            },
         )
         return cursor.rowcount
 
@@ -72,7 +80,7 @@ def send_emails(*, raised_at: datetime) -> int:
     pending = list(
         Notification.objects.filter(flag__raised_at=raised_at, flag__resolved_at__isnull=True, emailed_at__isnull=True)
         .exclude(recipient__email="")
-        .select_related("recipient", "flag", "flag__practice", "flag__means", "flag__objective")
+        .select_related("recipient", "flag", "flag__practice", "flag__means", "flag__objective", "flag__key_result")
         .order_by("recipient_id", "pk")[:EMAIL_BATCH]
     )
     if not pending:
@@ -89,7 +97,7 @@ def send_emails(*, raised_at: datetime) -> int:
     mail = get_connection(fail_silently=False)
     for recipient, notifications in by_recipient.items():
         try:
-            mail.send_messages([_digest(recipient, notifications)])
+            mail.send_messages([_digest(recipient, notifications, raised_at=raised_at)])
             sent += 1
         except Exception:
             logger.exception("could not e-mail %s about %d new flags", recipient.pk, len(notifications))
@@ -99,8 +107,20 @@ def send_emails(*, raised_at: datetime) -> int:
     return sent
 
 
-def _digest(recipient, notifications: list[Notification]) -> EmailMessage:
-    count = len(notifications)
+def _raised_for(recipient, raised_at: datetime) -> list[Flag]:
+    """The flags one run raised on what ``recipient`` owns, at most EMAIL_LINES of them."""
+    owned = Q()
+    for subject in SUBJECT_MODEL:
+        owned |= Q(**{f"{subject}__owner": recipient})
+    return list(
+        Flag.objects.filter(owned, raised_at=raised_at, resolved_at__isnull=True)
+        .select_related("practice", "means", "objective", "key_result")
+        .order_by("pk")[:EMAIL_LINES]
+    )
+
+
+def _digest(recipient, notifications: list[Notification], *, raised_at: datetime) -> EmailMessage:
+    count = sum(n.count for n in notifications)
     subject = ngettext(
         "Raison: %(count)d new alignment flag on something you own",
         "Raison: %(count)d new alignment flags on things you own",
@@ -109,7 +129,7 @@ def _digest(recipient, notifications: list[Notification]) -> EmailMessage:
     lines = [
         _("Raison found these problems on records you own:"),
         "",
-        *(f"- {n.flag.get_kind_display()}: {n.flag.subject}" for n in notifications[:EMAIL_LINES]),
+        *(f"- {flag.get_kind_display()}: {flag.subject}" for flag in _raised_for(recipient, raised_at)),
     ]
     if count > EMAIL_LINES:
         lines.append(_("… and %(more)d more: see your flags inbox.") % {"more": count - EMAIL_LINES})

@@ -47,6 +47,10 @@ _FLAG_SUBJECT_RELATED = (
     "objective",
     "objective__unit",
     "objective__owner",
+    "key_result",
+    "key_result__owner",
+    "key_result__objective",
+    "key_result__objective__unit",
     "acknowledged_by",
 )
 
@@ -98,11 +102,11 @@ def alignment_score() -> AlignmentScore:
 
 
 def _subject_unit():
-    return Coalesce("practice__unit_id", "means__unit_id", "objective__unit_id")
+    return Coalesce("practice__unit_id", "means__unit_id", "objective__unit_id", "key_result__objective__unit_id")
 
 
 def _subject_owner():
-    return Coalesce("practice__owner_id", "means__owner_id", "objective__owner_id")
+    return Coalesce("practice__owner_id", "means__owner_id", "objective__owner_id", "key_result__owner_id")
 
 
 def open_flags_by_kind() -> list[dict]:
@@ -190,7 +194,7 @@ def newest_flags(limit: int = NEWEST_FLAGS) -> list[Flag]:
 
 def notifications_for(user) -> QuerySet:
     return Notification.objects.filter(recipient=user).select_related(
-        "flag", "flag__practice", "flag__means", "flag__objective"
+        "flag", "flag__practice", "flag__means", "flag__objective", "flag__key_result", "question"
     )
 
 

@@ -17,6 +17,8 @@ from org import roles
 
 
 def flag_subject_unit_id(flag: Flag) -> int | None:
+    if flag.key_result_id is not None:
+        return flag.key_result.objective.unit_id
     subject = flag.practice or flag.means or flag.objective
     return subject.unit_id if subject is not None else None
 

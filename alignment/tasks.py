@@ -15,7 +15,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from alignment import engine
+from alignment import engine, questions
 
 #: Transient trouble worth another try: the database restarting or failing over, a
 #: dropped connection, a lock timeout, the broker blinking.
@@ -31,11 +31,11 @@ RETRY_OPTIONS = {
 
 @shared_task(**RETRY_OPTIONS)
 def recheck_task(
-    practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=()
+    practice_ids=(), means_ids=(), objective_ids=(), moved_objective_ids=(), unit_ids=(), key_result_ids=()
 ) -> dict[str, int]:
     """Re-check what a committed change can affect (see :class:`alignment.engine.Scope`),
     and recompute the dashboard figures it reaches."""
-    scope = engine.Scope.of(practice_ids, means_ids, objective_ids, moved_objective_ids, unit_ids)
+    scope = engine.Scope.of(practice_ids, means_ids, objective_ids, moved_objective_ids, unit_ids, key_result_ids)
     results = engine.recheck(scope)
     return {"raised": sum(r.raised for r in results), "resolved": sum(r.resolved for r in results)}
 
@@ -47,3 +47,9 @@ def sweep_task() -> dict[str, int] | None:
     if results is None:
         return None
     return {"raised": sum(r.raised for r in results), "resolved": sum(r.resolved for r in results)}
+
+
+@shared_task(**RETRY_OPTIONS)
+def escalate_questions_task() -> int:
+    """Questions unanswered in their unit for too long go to the unit above (idempotent)."""
+    return questions.escalate_due() + questions.escalate_flags()

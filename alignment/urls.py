@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alignment import views
+from alignment import question_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("questions/", question_views.question_list, name="questions"),
+    path("questions/ask/", question_views.ask, name="question_ask"),
+    path("questions/<int:pk>/", question_views.question_detail, name="question_detail"),
+    path("questions/<int:pk>/answer/", question_views.question_answer, name="question_answer"),
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import selectors, services
+from alignment import outcomes, selectors, services
 from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, FlagPageQuery, MapFilterForm
 from alignment.models import FLAG_SUBJECT, Flag, Notification
 from objectives.selectors import objective_search
@@ -88,7 +88,12 @@ def _trend_drawing(data: selectors.Dashboard) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(request.user)
-    context = {"data": data, "trend": _trend_drawing(data), "is_executive": roles.is_executive(request.user)}
+    context = {
+        "data": data,
+        "trend": _trend_drawing(data),
+        "is_executive": roles.is_executive(request.user),
+        "outcomes": outcomes.outcomes(request.user),
+    }
     return render_region(request, "alignment/dashboard.html", context)
 
 

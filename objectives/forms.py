@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from objectives import services
-from objectives.models import Objective, ObjectiveStatus
+from objectives.models import Confidence, Direction, MetricKind, Objective, ObjectiveStatus
 from org import roles
 from org.models import Unit
 from raison.web import OneTimeForm, SearchField
@@ -188,3 +188,59 @@ class ObjectiveCreateQuery(forms.Form):
 class ObjectiveStatusQuery(forms.Form):
     #: The status proposed by the link that led here ("Archive", "Activate").
     status = forms.ChoiceField(choices=[("", ""), *ObjectiveStatus.choices], required=False)
+
+
+class KeyResultForm(forms.Form):
+    """A key result's measure; the service fixes the scale of yes-or-no and milestones."""
+
+    title = forms.CharField(label=_("Key result"), max_length=200, help_text=_("What will show the objective moves."))
+    metric_kind = forms.ChoiceField(label=_("Kind of measure"), choices=MetricKind.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.INCREASE)
+    start_value = forms.DecimalField(
+        label=_("Start"), max_digits=18, decimal_places=4, initial=0, help_text=_("Where it stands today.")
+    )
+    target_value = forms.DecimalField(
+        label=_("Target"),
+        max_digits=18,
+        decimal_places=4,
+        help_text=_(
+            "Where it should get to; for “keep between”, the upper bound. Ignored for yes-or-no and milestones."
+        ),
+    )
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, required=False, help_text=_("For an amount: EUR, USD…")
+    )
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
+    owner = forms.ModelChoiceField(queryset=None, required=False, label=_("Owner"), help_text=_("Who checks in on it."))
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("metric_kind") in (MetricKind.BOOLEAN, MetricKind.MILESTONE):
+            # Their scale is fixed; whatever the person typed in target does not matter.
+            self.errors.pop("target_value", None)
+            cleaned["target_value"] = None
+        return cleaned
+
+
+class KeyResultEditForm(VersionedForm, KeyResultForm):
+    pass
+
+
+class CheckInForm(forms.Form):
+    value = forms.DecimalField(label=_("Value today"), max_digits=18, decimal_places=4)
+    confidence = forms.ChoiceField(
+        label=_("Confidence"), choices=Confidence.choices, widget=forms.RadioSelect, initial=Confidence.ON_TRACK
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What moved, what blocks it."),
+    )

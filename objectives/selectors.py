@@ -15,17 +15,19 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from alignment.models import Flag
-from objectives.models import Objective, ObjectiveStatus
+from objectives.models import CheckIn, Confidence, KeyResult, Objective, ObjectiveStatus
 from org.hierarchy import ancestor_ids
 from org.models import Unit
 
@@ -164,3 +166,96 @@ def objective_chain(objective: Objective) -> list[Objective]:
 
 def objective_for_page(pk: int) -> Objective | None:
     return Objective.objects.select_related("unit", "owner", "parent").filter(pk=pk).first()
+
+
+#: How many check-ins a sparkline draws, and how many the objective page lists.
+SPARKLINE_POINTS = 12
+RECENT_CHECK_INS = 5
+
+
+@dataclass
+class KeyResultCard:
+    key_result: KeyResult
+    sparkline: str
+    can_check_in: bool
+
+
+def sparkline_points(values: list, *, start, target, width: int = 120, height: int = 28) -> str:
+    """SVG polyline points for ``values`` (oldest first), scaled between start, target and what was seen."""
+    if not values:
+        return ""
+    floor = float(min([start, target, *values]))
+    ceiling = float(max([start, target, *values]))
+    span = (ceiling - floor) or 1.0
+    step = width / max(len(values) - 1, 1)
+    return " ".join(
+        f"{round(i * step, 1)},{round(height - (float(v) - floor) / span * height, 1)}" for i, v in enumerate(values)
+    )
+
+
+def key_result_cards(objective: Objective, *, user, can_check_in) -> list[KeyResultCard]:
+    """The key results of one objective with their sparklines: two queries however many check-ins exist."""
+    key_results = list(objective.key_results.select_related("owner").order_by("pk"))
+    recent = (
+        CheckIn.objects.filter(key_result__objective=objective)
+        .annotate(rank=Window(RowNumber(), partition_by=F("key_result_id"), order_by=[F("created_at").desc(), "-pk"]))
+        .filter(rank__lte=SPARKLINE_POINTS)
+        .values_list("key_result_id", "value")
+        .order_by("key_result_id", "created_at", "pk")
+    )
+    by_key_result: dict[int, list] = {}
+    for key_result_id, value in recent:
+        by_key_result.setdefault(key_result_id, []).append(value)
+    return [
+        KeyResultCard(
+            key_result=kr,
+            sparkline=sparkline_points(by_key_result.get(kr.pk, []), start=kr.start_value, target=kr.target_value),
+            can_check_in=can_check_in(user, kr),
+        )
+        for kr in key_results
+    ]
+
+
+def recent_check_ins(objective: Objective, limit: int = RECENT_CHECK_INS) -> list[CheckIn]:
+    return list(
+        CheckIn.objects.filter(key_result__objective=objective)
+        .select_related("key_result", "by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def key_result_for_page(pk: int) -> KeyResult | None:
+    return KeyResult.objects.select_related("objective", "objective__unit", "owner").filter(pk=pk).first()
+
+
+def key_result_check_ins(key_result: KeyResult):
+    return key_result.check_ins.select_related("by").order_by("-created_at", "-pk")
+
+
+def key_result_sparkline(key_result: KeyResult) -> str:
+    values = list(
+        key_result.check_ins.order_by("-created_at", "-pk").values_list("value", flat=True)[:SPARKLINE_POINTS]
+    )
+    return sparkline_points(values[::-1], start=key_result.start_value, target=key_result.target_value)
+
+
+def objectives_at_risk(limit: int = 10) -> list[KeyResult]:
+    """Key results of active objectives whose owners last said at risk or off track, soonest due first."""
+    return list(
+        KeyResult.objects.filter(
+            confidence__in=[Confidence.AT_RISK, Confidence.OFF_TRACK], objective__status=ObjectiveStatus.ACTIVE
+        )
+        .select_related("objective", "objective__unit", "owner")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:limit]
+    )
+
+
+def progress_by_strategic_objective(limit: int = 20) -> list[Objective]:
+    """The active strategic roots with their rolled-up progress (kept on the row, never recomputed here)."""
+    return list(
+        Objective.objects.roots()
+        .filter(status=ObjectiveStatus.ACTIVE)
+        .select_related("unit")
+        .only("pk", "title", "progress", "unit__name")
+        .order_by("title", "pk")[:limit]
+    )

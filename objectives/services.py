@@ -11,10 +11,12 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from objectives.models import Objective, ObjectiveStatus
+from objectives.progress import roll_up
 from org import roles
 from org.hierarchy import subtree_ids
 from raison.editing import save_versioned, set_status_versioned, update_versioned
@@ -149,6 +151,7 @@ def objective_create(
     _lock_hierarchy()
     _check_parent(objective=None, parent=parent)
     objective = Objective(
+        activated_at=timezone.now() if status == ObjectiveStatus.ACTIVE else None,
         title=title.strip(),
         statement=statement.strip(),
         unit=unit,
@@ -185,7 +188,13 @@ def objective_set_status(*, objective: Objective, by, status: str, expected_vers
         # Under the lock: no sub-objective can be created or moved below it meanwhile.
         _lock_hierarchy()
         _check_archivable(objective)
+    was_active = objective.status == ObjectiveStatus.ACTIVE
+    if status == ObjectiveStatus.ACTIVE and not was_active:
+        objective.activated_at = timezone.now()
+        Objective.objects.filter(pk=objective.pk).update(activated_at=objective.activated_at)
     set_status_versioned(objective, status, by=by, expected_version=expected_version)
+    # Only active sub-objectives count in their parent's progress.
+    roll_up(objective.parent_id)
     return objective
 
 
@@ -207,6 +216,7 @@ def objective_reparent(
     # the objective may place it where a new one could have been created.
     _lock_hierarchy()
     _check_parent(objective=objective, parent=parent)
+    former_parent_id = objective.parent_id
     objective.parent = parent
     try:
         # A savepoint, so a trigger refusal leaves the caller's transaction usable.
@@ -214,4 +224,6 @@ def objective_reparent(
             save_versioned(objective, expected_version=expected_version, fields=["parent"], by=by)
     except IntegrityError:
         raise ValidationError({"parent": _("This move would make a loop in the strategy.")}) from None
+    roll_up(former_parent_id)
+    roll_up(parent.pk if parent is not None else None)
     return objective

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from objectives import selectors, services
+from objectives import key_results, selectors, services
 from objectives.forms import (
     ObjectiveChildrenQuery,
     ObjectiveCreateForm,
@@ -29,6 +29,7 @@ from objectives.forms import (
     ObjectiveStatusQuery,
 )
 from objectives.models import Objective, ObjectiveStatus
+from objectives.progress import ROLL_UP_RULE
 from org import roles
 from raison.web import already_sent_message, paginate, query_without, read_query, render_region, submit, wants_region
 
@@ -120,6 +121,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": _history_changes(page.history),
         "can_edit": services.can_edit_objective(request.user, objective),
         "can_add_child": objective.status == ObjectiveStatus.ACTIVE and roles.is_manager(request.user),
+        "key_result_cards": selectors.key_result_cards(
+            objective, user=request.user, can_check_in=key_results.can_check_in
+        ),
+        "recent_check_ins": selectors.recent_check_ins(objective),
+        "roll_up_rule": ROLL_UP_RULE,
     }
     return render_region(request, "objectives/detail.html", context)
 

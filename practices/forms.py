@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from objectives.models import Objective
-from org.models import Unit
+from org.models import Role, Unit
 from practices.models import Means, MeansKind, MeansStatus, Practice, PracticeStatus
 from raison.web import OneTimeForm, SearchField
 
@@ -56,12 +56,26 @@ class MeansCreateForm(OneTimeForm, MeansForm):
 class PracticeForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=200, help_text=_("A way people actually work together."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    personal_benefit = forms.CharField(
+        label=_("What’s in it for the person who practises it"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Besides the organisation’s objective: time saved, recognition, learning, less stress…"),
+    )
 
-    field_order = ["name", "description"]
+    field_order = ["name", "description", "personal_benefit"]
 
     @classmethod
     def for_practice(cls, practice: Practice) -> PracticeForm:
-        return cls(initial={"name": practice.name, "description": practice.description, "version": practice.version})
+        return cls(
+            initial={
+                "name": practice.name,
+                "description": practice.description,
+                "personal_benefit": practice.personal_benefit,
+                "version": practice.version,
+            }
+        )
 
 
 class PracticeCreateForm(OneTimeForm, PracticeForm):
@@ -71,7 +85,7 @@ class PracticeCreateForm(OneTimeForm, PracticeForm):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
-        self.order_fields(["name", "unit", "description"])
+        self.order_fields(["name", "unit", "description", "personal_benefit"])
 
 
 class ProposeForm(OneTimeForm):
@@ -85,6 +99,13 @@ class ProposeForm(OneTimeForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What you do, and what it brings to your team."),
+    )
+    personal_benefit = forms.CharField(
+        label=_("What it brings you"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the person who practises it gains: colleagues deciding to join you will read it."),
     )
 
     def __init__(self, *args, units=None, **kwargs):
@@ -182,6 +203,29 @@ class PracticeRetireForm(forms.Form):
 
 class PractiseForm(forms.Form):
     practising = forms.BooleanField(required=False)
+    reason = forms.CharField(
+        label=_("Why you stopped (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Your managers read it: what got in the way, what would bring you back."),
+    )
+
+
+class AudienceForm(forms.Form):
+    """Whom a practice or means is meant for: the denominator of its adoption."""
+
+    units = forms.ModelMultipleChoiceField(
+        label=_("Meant for the units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Each unit counts with the units below it. None: its own unit and those below."),
+    )
+    role = forms.ChoiceField(label=_("Meant for the role"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.order_by("name", "pk")
+        self.fields["role"].choices = [("", _("Every role")), *Role.choices]
 
 
 class MeansFilterForm(forms.Form):

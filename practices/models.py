@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.models import Role
+
 
 class MeansKind(models.TextChoices):
     TECHNICAL = "technical", _("Technical (a tool)")
@@ -75,6 +77,20 @@ class Means(models.Model):
     objectives = models.ManyToManyField(
         "objectives.Objective", through="MeansObjective", related_name="means", verbose_name=_("objectives served")
     )
+    audience_units = models.ManyToManyField(
+        "org.Unit",
+        blank=True,
+        related_name="+",
+        verbose_name=_("meant for the units"),
+        help_text=_("Whose work it is meant to support; none means its own unit and the units below it."),
+    )
+    audience_role = models.CharField(
+        _("meant for the role"),
+        max_length=20,
+        blank=True,
+        choices=Role.choices,
+        help_text=_("Leave empty for every role."),
+    )
 
     objects = MeansQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
@@ -125,6 +141,13 @@ class Practice(models.Model):
         verbose_name=_("proposed by"),
     )
     decision_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+    # The seed's dual objective: a practice lives when it also serves the person doing it.
+    personal_benefit = models.TextField(
+        _("what it brings the person"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What someone who practises it gains: time saved, recognition, learning…"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -135,9 +158,26 @@ class Practice(models.Model):
     means = models.ManyToManyField(
         Means, through="PracticeMeans", related_name="practices", verbose_name=_("means relied on")
     )
+    audience_units = models.ManyToManyField(
+        "org.Unit",
+        blank=True,
+        related_name="+",
+        verbose_name=_("meant for the units"),
+        help_text=_("Who is meant to practise it; none means its own unit and the units below it."),
+    )
+    audience_role = models.CharField(
+        _("meant for the role"),
+        max_length=20,
+        blank=True,
+        choices=Role.choices,
+        help_text=_("Leave empty for every role."),
+    )
+    # People of the audience who practise it ÷ people of the audience, kept by
+    # practices.adoption on every change (None until first measured).
+    adoption = models.FloatField(_("adoption"), null=True, blank=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "adoption"])
 
     class Meta:
         verbose_name = _("practice")
@@ -154,6 +194,8 @@ class Practice(models.Model):
             models.Index(fields=["name", "id"], name="practice_name_id"),
             # Proposals waiting for a decision, oldest first: read off the index, not sorted.
             models.Index(fields=["created_at", "id"], name="practice_proposed_oldest", condition=Q(status="proposed")),
+            # Managers' "low adoption" list: their units' active practices, least adopted first.
+            models.Index(fields=["unit", "status", "adoption"], name="practice_adoption"),
         ]
 
     def __str__(self) -> str:
@@ -244,3 +286,39 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} practises {self.practice}"
+
+
+class PractitionerDeparture(models.Model):
+    """Someone who said "I stopped", and why: the reason is kept for the practice's managers."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="departures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(_("practised since"))
+    left_at = models.DateTimeField(_("stopped on"), auto_now_add=True)
+    reason = models.CharField(_("why they stopped"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("practitioner who stopped")
+        verbose_name_plural = _("practitioners who stopped")
+        ordering = ["-left_at", "-pk"]
+        indexes = [models.Index(fields=["practice", "-left_at"], name="departure_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user} stopped {self.practice}"
+
+
+class AdoptionDay(models.Model):
+    """Adoption of one practice on one day (the last measure of the day wins): its curve over time."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="adoption_days")
+    day = models.DateField(_("day"))
+    practising = models.PositiveIntegerField(_("practising"))
+    audience = models.PositiveIntegerField(_("meant for"))
+
+    class Meta:
+        verbose_name = _("adoption on a day")
+        verbose_name_plural = _("adoption by day")
+        constraints = [models.UniqueConstraint(fields=["practice", "day"], name="adoption_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.practice} {self.day}: {self.practising}/{self.audience}"

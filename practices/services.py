@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
+from org.models import Role
+from practices import adoption
 from practices.models import (
     Means,
     MeansObjective,
@@ -23,11 +25,12 @@ from practices.models import (
     PracticeObjective,
     PracticeStatus,
     Practitioner,
+    PractitionerDeparture,
 )
 from raison.editing import save_versioned, set_status_versioned, update_versioned
 
 MEANS_FIELDS = ("name", "kind", "description", "url", "owner")
-PRACTICE_FIELDS = ("name", "description", "owner")
+PRACTICE_FIELDS = ("name", "description", "personal_benefit", "owner")
 
 
 def _clean_rationale(rationale: str) -> str:
@@ -86,10 +89,24 @@ def means_set_status(*, means: Means, by, status: str, expected_version: int | N
 
 @transaction.atomic
 def practice_create(
-    *, by, name: str, unit, description: str = "", owner=None, status: str = PracticeStatus.ACTIVE
+    *,
+    by,
+    name: str,
+    unit,
+    description: str = "",
+    personal_benefit: str = "",
+    owner=None,
+    status: str = PracticeStatus.ACTIVE,
 ) -> Practice:
     roles.require_manager(by, unit.pk)
-    practice = Practice(name=name.strip(), description=description.strip(), unit=unit, owner=owner or by, status=status)
+    practice = Practice(
+        name=name.strip(),
+        description=description.strip(),
+        personal_benefit=personal_benefit.strip(),
+        unit=unit,
+        owner=owner or by,
+        status=status,
+    )
     practice.full_clean()
     practice._history_user = by
     practice.save()
@@ -97,7 +114,7 @@ def practice_create(
 
 
 @transaction.atomic
-def practice_propose(*, by, name: str, description: str = "", unit=None) -> Practice:
+def practice_propose(*, by, name: str, description: str = "", personal_benefit: str = "", unit=None) -> Practice:
     """Anyone brings a practice in bottom-up; it waits for a manager to adopt it under an objective."""
     roles.require_member(by)
     unit_id = unit.pk if unit is not None else roles.home_unit_id(by)
@@ -106,6 +123,7 @@ def practice_propose(*, by, name: str, description: str = "", unit=None) -> Prac
     practice = Practice(
         name=name.strip(),
         description=description.strip(),
+        personal_benefit=personal_benefit.strip(),
         unit_id=unit_id,
         owner=by,
         proposed_by=by,
@@ -180,14 +198,38 @@ def practice_mark_practising(*, practice: Practice, by) -> bool:
     if practice.status != PracticeStatus.ACTIVE:
         raise ValidationError(_("Only an active practice can be practised."))
     _practitioner, created = Practitioner.objects.get_or_create(practice=practice, user=by)
+    if created:
+        adoption.refresh_practice(practice)
     return created
 
 
 @transaction.atomic
-def practice_unmark_practising(*, practice: Practice, by) -> bool:
+def practice_unmark_practising(*, practice: Practice, by, reason: str = "") -> bool:
+    """Say "I stopped" (with why, kept for the practice's managers). False if the person did not practise it."""
     roles.require_member(by)
-    deleted, _ignored = Practitioner.objects.filter(practice=practice, user=by).delete()
-    return bool(deleted)
+    # Locked and deleted in one go: a double click records one departure, not two.
+    practitioner = Practitioner.objects.select_for_update().filter(practice=practice, user=by).first()
+    if practitioner is None:
+        return False
+    practitioner.delete()
+    PractitionerDeparture.objects.create(
+        practice=practice, user=by, joined_at=practitioner.created_at, reason=" ".join(reason.split())[:500]
+    )
+    adoption.refresh_practice(practice)
+    return True
+
+
+@transaction.atomic
+def set_audience(*, record: Practice | Means, by, units, role: str = "") -> None:
+    """Say whom a practice or means is meant for: units (their subtrees), optionally one role."""
+    roles.require_manager(by, record.unit_id)
+    if role and role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    record.audience_units.set(units)
+    type(record).objects.filter(pk=record.pk).update(audience_role=role)
+    record.audience_role = role
+    if isinstance(record, Practice):
+        adoption.refresh_practice(record)
 
 
 # --- Links -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.practice_status, name="practice_status"),
     path("<int:pk>/retire/", views.practice_retire, name="practice_retire"),
     path("<int:pk>/practise/", views.practise, name="practise"),
+    path("<int:pk>/audience/", views.practice_audience, name="practice_audience"),
     path("<int:pk>/objectives/link/", views.practice_link_objective, name="practice_link_objective"),
     path(
         "<int:pk>/objectives/<int:objective_pk>/unlink/",
@@ -34,6 +35,7 @@ urlpatterns = [
     path("means/<int:pk>/", views.means_detail, name="means_detail"),
     path("means/<int:pk>/edit/", views.means_edit, name="means_edit"),
     path("means/<int:pk>/status/", views.means_status, name="means_status"),
+    path("means/<int:pk>/audience/", views.means_audience, name="means_audience"),
     path("means/<int:pk>/objectives/link/", views.means_link_objective, name="means_link_objective"),
     path(
         "means/<int:pk>/objectives/<int:objective_pk>/unlink/",

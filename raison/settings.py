@@ -354,11 +354,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 ALIGNMENT_SWEEP_MINUTES = env_int("ALIGNMENT_SWEEP_MINUTES", 15, minimum=1, maximum=24 * 60)
+# A new or re-activated objective is not flagged unresourced or unpractised for this long.
+ALIGNMENT_GRACE_DAYS = env_int("ALIGNMENT_GRACE_DAYS", 7, minimum=0, maximum=365)
+# A key result of an active objective with no check-in for this long is flagged stalled.
+KEY_RESULT_STALL_DAYS = env_int("KEY_RESULT_STALL_DAYS", 30, minimum=1, maximum=3650)
+# A question nobody in its unit answers for this long goes up to the parent unit.
+QUESTION_ESCALATION_DAYS = env_int("QUESTION_ESCALATION_DAYS", 5, minimum=1, maximum=365)
+# An open flag nobody in its unit resolves or acknowledges for this long goes up a unit.
+FLAG_ESCALATION_DAYS = env_int("FLAG_ESCALATION_DAYS", 14, minimum=1, maximum=365)
 CELERY_BEAT_SCHEDULE = {
     "alignment-sweep": {
         "task": "alignment.tasks.sweep_task",
         "schedule": ALIGNMENT_SWEEP_MINUTES * 60.0,
         "options": {"expires": ALIGNMENT_SWEEP_MINUTES * 60.0},
+    },
+    # Hourly is fine-grained enough for a delay counted in days.
+    "questions-escalation": {
+        "task": "alignment.tasks.escalate_questions_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
 }
 

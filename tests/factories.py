@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from objectives.models import Objective, ObjectiveStatus
+from objectives.models import KeyResult, MetricKind, Objective, ObjectiveStatus
 from org.models import Membership, Role, Unit
 from practices.models import (
     Means,
@@ -64,6 +64,17 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     status = ObjectiveStatus.ACTIVE
     parent = None
+
+
+class KeyResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyResult
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    title = factory.Sequence(lambda n: f"Key result {n}")
+    metric_kind = MetricKind.NUMBER
+    start_value = 0
+    target_value = 100
 
 
 class MeansFactory(factory.django.DjangoModelFactory):

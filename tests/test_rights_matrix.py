@@ -33,11 +33,13 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from alignment import questions
 from alignment.models import Flag, FlagKind, Notification
 from objectives.models import ObjectiveStatus
 from org.models import Role
 from practices.models import PracticeStatus
 from tests.factories import (
+    KeyResultFactory,
     MeansFactory,
     MeansObjectiveFactory,
     ObjectiveFactory,
@@ -121,6 +123,7 @@ def test_every_cell_of_the_matrix_is_a_known_verdict():
 def world(org, executive, manager, other_manager, employee, outsider):
     root = ObjectiveFactory(title="Root", unit=org.company, status=ObjectiveStatus.ACTIVE)
     north_objective = ObjectiveFactory(title="North goal", unit=org.north, parent=root)
+    north_key_result = KeyResultFactory(objective=north_objective, owner=employee)
     north_practice = PracticeFactory(unit=org.north, owner=manager)
     north_means = MeansFactory(unit=org.north, owner=manager)
     PracticeObjectiveFactory(practice=north_practice, objective=north_objective)
@@ -131,14 +134,17 @@ def world(org, executive, manager, other_manager, employee, outsider):
     # The live path's re-checks run on commit, never inside this rolled-back test.
     flag = Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=orphan, raised_at=timezone.now())
     notification = Notification.objects.create(recipient=manager, flag=flag)
+    north_question = questions.ask(by=employee, subject=north_practice, text="Why do we still do this?")
     return {
         "root": root,
         "north_objective": north_objective,
+        "north_key_result": north_key_result,
         "north_practice": north_practice,
         "north_means": north_means,
         "proposal": proposal,
         "flag": flag,
         "notification": notification,
+        "north_question": north_question,
         "users": {
             "executive": executive,
             "manager": manager,

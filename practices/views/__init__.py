@@ -9,6 +9,7 @@ practice → means, means → objective, with undo), ``proposals``; ``access`` f
 ``pages`` holds the page models, ``undo`` what an unlink can put back.
 """
 
+from practices.views.adoption import means_audience, practice_audience
 from practices.views.links import (
     means_link_objective,
     means_undo_unlink_objective,
@@ -35,6 +36,7 @@ from practices.views.proposals import adopt, decline, proposals, propose
 __all__ = [
     "adopt",
     "decline",
+    "means_audience",
     "means_create",
     "means_detail",
     "means_edit",
@@ -44,6 +46,7 @@ __all__ = [
     "means_status",
     "means_undo_unlink_objective",
     "means_unlink_objective",
+    "practice_audience",
     "practice_create",
     "practice_detail",
     "practice_edit",

@@ -25,7 +25,7 @@ from practices.views.undo import Undo
 from raison.web import already_sent_message, paginate, query_without, read_query, render_region, submit
 
 PAGE_SIZE = 25
-_MEANS_REGIONS = {"why", "flags"}
+_MEANS_REGIONS = {"why", "flags", "audience"}
 
 
 def _form_context(form, means, *, current=None) -> dict:

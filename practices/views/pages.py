@@ -18,9 +18,10 @@ from objectives import selectors as objective_selectors
 from objectives.models import Objective
 from org import roles
 from org.models import Unit
-from practices import selectors
+from practices import adoption, selectors
 from practices.forms import (
     AdoptForm,
+    AudienceForm,
     DeclineForm,
     LinkMeansForm,
     LinkObjectiveForm,
@@ -74,6 +75,8 @@ class _LinkingPage:
         self.objective_undo = regions.pop("objective_undo", None)
         self.objective_notice = regions.pop("objective_notice", None)
         self.status_form = regions.pop("status_form", None)
+        self.audience_form = regions.pop("audience_form", None)
+        self.audience_notice = regions.pop("audience_notice", None)
         if regions:
             raise TypeError(f"Unknown page regions: {sorted(regions)}")
 
@@ -81,6 +84,27 @@ class _LinkingPage:
     def flags(self) -> list[tuple]:
         flags = selectors.unresolved_flags(**{self.subject_kind: self.subject})
         return [(flag, FLAG_EXPLANATIONS.get(flag.kind, flag.get_kind_display())) for flag in flags]
+
+    @cached_property
+    def audience_units(self) -> list[Unit]:
+        return list(self.subject.audience_units.order_by("name", "pk"))
+
+    @cached_property
+    def adoption(self) -> adoption.Adoption:
+        if self.subject_kind == "practice":
+            return adoption.practice_adoption(self.subject)
+        return adoption.means_adoption(self.subject)
+
+    @cached_property
+    def audience_editor(self) -> AudienceForm | None:
+        if not self.can_manage:
+            return None
+        if self.audience_form is not None:
+            return self.audience_form
+        return AudienceForm(
+            auto_id="audience-%s",
+            initial={"units": [u.pk for u in self.audience_units], "role": self.subject.audience_role},
+        )
 
     @cached_property
     def open_flag_count(self) -> int:
@@ -152,6 +176,27 @@ class PracticePage(_LinkingPage):
     @property
     def can_practise(self) -> bool:
         return self.practice.status == PracticeStatus.ACTIVE
+
+    @cached_property
+    def adoption_curve(self) -> str:
+        """SVG points of the adoption rate over the last 90 days (0 % at the bottom, 100 % at the top)."""
+        days = adoption.adoption_curve(self.practice)
+        if len(days) < 2:
+            return ""
+        first = days[0].day
+        span = max((days[-1].day - first).days, 1)
+        points = []
+        for d in days:
+            rate = d.practising / d.audience if d.audience else 0
+            points.append(f"{round((d.day - first).days / span * 120, 1)},{round(28 - rate * 28, 1)}")
+        return " ".join(points)
+
+    @cached_property
+    def departures(self):
+        """Why the last people stopped: for the managers, who can do something about it."""
+        if not self.can_manage:
+            return []
+        return list(self.practice.departures.select_related("user").exclude(reason="")[:5])
 
 
 class MeansPage(_LinkingPage):

@@ -38,7 +38,7 @@ from raison.web import (
 )
 
 PAGE_SIZE = 25
-_PRACTICE_REGIONS = {"why", "means", "practise", "flags"}
+_PRACTICE_REGIONS = {"why", "means", "practise", "flags", "audience"}
 
 
 def _form_context(form, practice, *, current=None) -> dict:
@@ -86,7 +86,11 @@ def practice_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             lambda data: services.practice_create(
-                by=request.user, name=data["name"], unit=data["unit"], description=data["description"]
+                by=request.user,
+                name=data["name"],
+                unit=data["unit"],
+                description=data["description"],
+                personal_benefit=data["personal_benefit"],
             ),
             once="practice",
         )
@@ -120,6 +124,7 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
             name=data["name"],
             description=data["description"],
+            personal_benefit=data["personal_benefit"],
         ),
         conflict_message=True,
     )
@@ -184,7 +189,9 @@ def practise(request: HttpRequest, pk: int) -> HttpResponse:
         if form.cleaned_data.get("practising"):
             services.practice_mark_practising(practice=practice, by=request.user)
         else:
-            services.practice_unmark_practising(practice=practice, by=request.user)
+            services.practice_unmark_practising(
+                practice=practice, by=request.user, reason=form.cleaned_data.get("reason") or ""
+            )
     except ValidationError as error:
         if not wants_region(request):
             messages.error(request, " ".join(error.messages))

@@ -31,7 +31,11 @@ def propose(request: HttpRequest) -> HttpResponse:
         request,
         ProposeForm(request.POST, auto_id="propose-%s", units=proposal_units(request)),
         lambda data: services.practice_propose(
-            by=request.user, name=data["name"], description=data["description"], unit=data.get("unit")
+            by=request.user,
+            name=data["name"],
+            description=data["description"],
+            personal_benefit=data["personal_benefit"],
+            unit=data.get("unit"),
         ),
         once="proposal",
     )

@@ -1,4 +1,4 @@
-"""The six alignment rules again, written the slow and obvious way: the engine's oracle.
+"""The alignment rules again, written the slow and obvious way: the engine's oracle.
 
 Why this exists: the engine (alignment/engine.py) answers each rule with one recursive SQL
 statement, and for its live path with a *scoped* variant that even reads the state of the
@@ -11,10 +11,11 @@ shared code with the engine, nothing to optimise. The property tests
 re-checks against it on random organisations, and ``manage.py bench_engine`` times it
 (with one query per lookup) as the "per-row loop" the set-based engine is measured against.
 
-Where the design notes differ from the engine's docstring (there, proposals are "not
-flagged" and new objectives get a grace period; here, proposals are checked for orphan
-and unrooted, and there is no grace period), this follows the docstring, which is what
-the suite pins.
+Proposals are not checked (they wait on the Proposals page). Two things the engine does
+are left out here on purpose: the grace period of a newly activated objective (the
+generated organisations are written without services, so none of their objectives has
+an activation time) and stalled key results (they hold no key results); both have tests
+of their own in tests/alignment/test_engine_calm.py.
 
 A rule is a function ``(store, subject id) -> bool``; a store answers the few questions
 the rules ask (see :class:`Store`). :class:`Snapshot` answers them from memory (loaded
@@ -32,7 +33,6 @@ from typing import Protocol
 # the code it checks. tests/alignment/test_engine_oracle.py checks they still exist.
 ACTIVE = "active"
 PROPOSED = "proposed"
-LIVING = (ACTIVE, PROPOSED)
 
 
 class Store(Protocol):
@@ -93,15 +93,15 @@ def active_objectives_of_practice(store: Store, practice: int) -> list[int]:
 
 
 def orphan_practice(store: Store, practice: int) -> bool:
-    """A living practice with no active objective linked."""
-    if store.practice_status(practice) not in LIVING:
+    """An active practice with no active objective linked."""
+    if store.practice_status(practice) != ACTIVE:
         return False
     return len(active_objectives_of_practice(store, practice)) == 0
 
 
 def unrooted_practice(store: Store, practice: int) -> bool:
-    """A living practice with at least one active objective, none of whose chains reaches an active root."""
-    if store.practice_status(practice) not in LIVING:
+    """An active practice with at least one active objective, none of whose chains reaches an active root."""
+    if store.practice_status(practice) != ACTIVE:
         return False
     active = active_objectives_of_practice(store, practice)
     if not active:

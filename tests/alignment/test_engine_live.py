@@ -44,7 +44,8 @@ def enqueued(monkeypatch):
     return scopes
 
 
-def test_flags_follow_each_save_through_the_services(org, manager, goal):
+def test_flags_follow_each_save_through_the_services(org, manager, goal, settings):
+    settings.ALIGNMENT_GRACE_DAYS = 0
     practice = services.practice_create(by=manager, name="Lessons page", unit=org.north)
     assert ("orphan_practice", "Lessons page") in open_flags()
 

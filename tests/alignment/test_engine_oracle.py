@@ -328,7 +328,9 @@ def test_full_sweep_and_live_rechecks_leave_exactly_the_oracles_flags(spec):
 
 
 def test_the_oracle_covers_exactly_the_engines_rules_and_statuses():
-    assert list(oracle.RULES) == [rule.kind.value for rule in engine.RULES]
+    # Stalled key results depend on time and check-ins, which the generated organisations
+    # do not have: tests/alignment/test_engine_calm.py covers that rule.
+    assert list(oracle.RULES) == [rule.kind.value for rule in engine.RULES if rule.subject != "key_result"]
     assert {subject for subject, _rule in oracle.RULES.values()} == {"practice", "means", "objective"}
     assert oracle.ACTIVE == ObjectiveStatus.ACTIVE == MeansStatus.ACTIVE == PracticeStatus.ACTIVE
     assert oracle.PROPOSED == PracticeStatus.PROPOSED

@@ -89,6 +89,7 @@ def test_scope_counts_and_task_arguments():
         "objective_ids": [7],
         "moved_objective_ids": [5],
         "unit_ids": [9],
+        "key_result_ids": [],
     }
     assert engine.recheck(engine.Scope()) == []
 

@@ -18,6 +18,7 @@ from objectives.models import Objective
 from org.models import Membership, Role, Unit
 from practices.models import Means, MeansObjective, Practice, PracticeMeans, PracticeObjective, Practitioner
 from tests.factories import (
+    KeyResultFactory,
     MeansFactory,
     MeansObjectiveFactory,
     MembershipFactory,
@@ -81,7 +82,12 @@ def test_flag_whose_subject_does_not_match_its_kind_is_refused(practice, means, 
 
 
 def test_each_kind_of_flag_is_accepted_on_its_own_kind_of_subject(practice, means, objective):
-    subjects = {"practice": practice, "means": means, "objective": objective}
+    subjects = {
+        "practice": practice,
+        "means": means,
+        "objective": objective,
+        "key_result": KeyResultFactory(objective=objective),
+    }
     for kind, column in FLAG_SUBJECT.items():
         make_flag(kind=kind, **{column: subjects[column]})
     assert Flag.objects.count() == len(FlagKind.values)

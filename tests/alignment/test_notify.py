@@ -108,7 +108,9 @@ def test_notification_sql_is_set_based(graph, django_assert_max_num_queries):
         PracticeFactory(name=f"Lone {i}", owner=graph.owner)
     # One statement per rule (plus savepoints and the day's counters), then the dashboard's
     # figures: whatever the number of flags.
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(66):
         engine.run()
-    assert Notification.objects.count() == 30
+    # One digest for the owner, not thirty messages.
+    digest = Notification.objects.get()
+    assert (digest.recipient, digest.kind, digest.count) == (graph.owner, "flag_digest", 30)
     assert Flag.objects.filter(kind=FlagKind.ORPHAN_PRACTICE).count() == 30

@@ -178,6 +178,8 @@ ROUTES = [
         302,
     ),
     Route("practice_retire", "POST", lambda w: [w.north_practice.pk], _no_data, 302, 204),
+    Route("practice_audience", "POST", lambda w: [w.north_practice.pk], _no_data, 302, 200),
+    Route("means_audience", "POST", lambda w: [w.wiki.pk], _no_data, 302, 200),
     Route(
         "practise",
         "POST",
