@@ -102,7 +102,6 @@ def _unlink(request: HttpRequest, kind: _LinkKind, pk: int, target_pk: int) -> H
     try:
         removed = kind.unlink(**{kind.subject: subject, kind.target: target}, by=request.user)
     except ValidationError as error:
-        # Already unlinked, in another tab or by a colleague: say so, and show the current links.
         message = " ".join(error.messages)
         if not wants_region(request):
             messages.error(request, message)
