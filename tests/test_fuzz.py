@@ -93,22 +93,11 @@ COMMON_GET = ("q", "page", "next", "parent", "for", "status", "unit", "kind", "m
 #: Routes with no page of their own to find their parameters on.
 ADMIN_FUZZED = {"admin:index", "admin:login", "admin:logout"}
 
-#: (route name, method, field) → why: 5xx this fuzz found that the "views" helper is
-#: fixing (issue 9, items 1 and 3; item 2, `next`, is fixed and replayed as a plain
-#: test). The sweep skips requests that fuzz one of these; each is replayed by
-#: test_server_errors_found_by_the_fuzz (xfail). Once fixed, delete the entry.
-_NUL = "issue 9 item 1: a NUL in a search parameter reaches PostgreSQL (DataError)"
-_PARENT = "issue 9 item 3: ?parent=² passes isdigit() and fails int() (ValueError)"
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("objectives:search", "GET", "q"): _NUL,
-    ("practices:means_search", "GET", "means_q"): _NUL,
-    ("practices:practice_detail", "GET", "q"): _NUL,
-    ("practices:practice_detail", "GET", "means_q"): _NUL,
-    ("practices:means_detail", "GET", "q"): _NUL,
-    ("practices:proposals", "GET", "q"): _NUL,
-    ("flag_detail", "GET", "q"): _NUL,
-    ("objectives:create", "GET", "parent"): _PARENT,
-}
+#: (route name, method, field) → why: a 5xx the fuzz knows of and is not fixed yet. The
+#: sweep skips requests that fuzz one of these; each is replayed by
+#: test_server_errors_found_by_the_fuzz (xfail). Empty: every request it found (NUL in a
+#: search, ?parent=², next=abc) is fixed and replayed as a plain regression test.
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 # --- Routes -----------------------------------------------------------------------------
