@@ -128,12 +128,17 @@ class Flag(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to a person, today always about a flag on something they own."""
+    """An in-app message to a person: about a flag on something they own, or a summary
+    (an import's outcome) that carries its own text and link instead of a flag."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag"))
+    flag = models.ForeignKey(
+        Flag, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag")
+    )
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -145,8 +150,11 @@ class Notification(models.Model):
         constraints = [
             # No repeat notification for the same open flag, even if two engine runs race.
             models.UniqueConstraint(fields=["recipient", "flag"], name="notification_once_per_flag"),
+            models.CheckConstraint(
+                condition=Q(flag__isnull=False) | ~Q(message=""), name="notification_flag_or_message"
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.flag}"
+        return f"{self.recipient}: {self.flag or self.message}"

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "objectives",
     "practices",
     "alignment",
+    "interop",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

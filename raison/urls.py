@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("objectives/", include("objectives.urls")),
     path("practices/", include("practices.urls")),
+    path("", include("interop.urls")),
     path("", include("alignment.urls")),
 ]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alignment.models import Flag, FlagKind, Notification
+from interop.models import ImportJob, ImportStatus
 from objectives.models import ObjectiveStatus
 from org.models import Role
 from practices.models import PracticeStatus
@@ -107,6 +108,10 @@ def world(org, executive, manager, other_manager, employee, outsider):
 
         flag = Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=orphan, raised_at=timezone.now())
     notification, _created = Notification.objects.get_or_create(recipient=manager, flag=flag)
+    # A finished import: confirming it again changes nothing, whoever tries.
+    import_job = ImportJob.objects.create(
+        created_by=executive, unit=org.company, format="csv", filename="plan.csv", status=ImportStatus.DONE
+    )
     return {
         "root": root,
         "north_objective": north_objective,
@@ -115,6 +120,7 @@ def world(org, executive, manager, other_manager, employee, outsider):
         "proposal": proposal,
         "flag": flag,
         "notification": notification,
+        "import_job": import_job,
         "users": {
             "executive": executive,
             "manager": manager,
