@@ -345,8 +345,9 @@ def parse_date(value: str) -> date | None:
         return None
 
 
-def _verb(rel_type: str) -> str:
-    verbs = {
+def _verbs() -> dict[str, str]:
+    """Translated once per import: a large model asks for them tens of thousands of times."""
+    return {
         "Serving": _("serves"),
         "Realization": _("realizes"),
         "Assignment": _("is assigned to"),
@@ -354,7 +355,6 @@ def _verb(rel_type: str) -> str:
         "Composition": _("is part of"),
         "Aggregation": _("is part of"),
     }
-    return verbs[rel_type]
 
 
 def _links(model: ArchimateModel, relationships, category) -> list[LinkRow]:
@@ -383,6 +383,7 @@ def _links(model: ArchimateModel, relationships, category) -> list[LinkRow]:
                         model.locate(rel.identifier),
                     )
                 )
+    verbs, template = _verbs(), _("ArchiMate: %(path)s")
     for source, kind in category.items():
         if kind == "objective":
             continue
@@ -397,7 +398,7 @@ def _links(model: ArchimateModel, relationships, category) -> list[LinkRow]:
             else:
                 continue
             where = model.locate(path[0].identifier) if len(path) == 1 else model.locate(source)
-            links.append(LinkRow(link_kind, *ends, _rationale(model, source, path), where))
+            links.append(LinkRow(link_kind, *ends, _rationale(model, source, path, verbs, template), where))
     return links
 
 
@@ -431,7 +432,7 @@ def _reach(source: str, forward, category) -> list[tuple[str, list[Relationship]
     return found
 
 
-def _rationale(model: ArchimateModel, source: str, path: list[Relationship]) -> str:
+def _rationale(model: ArchimateModel, source: str, path: list[Relationship], verbs, template: str) -> str:
     if len(path) == 1 and one_line(path[0].name):
         return clip(one_line(path[0].name), RATIONALE_LIMIT)
     elements = model.elements
@@ -441,8 +442,8 @@ def _rationale(model: ArchimateModel, source: str, path: list[Relationship]) -> 
         node = source
         for rel in path:
             node = rel.source if rel.type in PART_OF and rel.target == node else rel.target
-            parts.append(f"{_verb(rel.type)} “{clip(elements[node].name, limit)}”")
-        return _("ArchiMate: %(path)s") % {"path": " ".join(parts)}
+            parts.append(f"{verbs[rel.type]} “{clip(elements[node].name, limit)}”")
+        return template % {"path": " ".join(parts)}
 
     for limit in (200, 60, 30, 15):
         rationale = text(limit)

@@ -23,9 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "file",
-            help=_(
-                "The file; for Archi CSV, elements.csv (with relations.csv and properties.csv), a zip or a folder."
-            ),
+            help=_("The file; for Archi CSV, elements.csv (with relations.csv and properties.csv), a zip or a folder."),
         )
         parser.add_argument(
             "--format",
