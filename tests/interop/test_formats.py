@@ -68,7 +68,7 @@ def test_archi_csv_with_another_separator_and_a_byte_order_mark(org, executive, 
 
 def test_archi_csv_not_in_utf8_names_the_file(org, executive):
     data = zip_files({"elements.csv": '"ID","Type","Name"\n"x","Goal","Équipe"\n'.encode("latin-1")})
-    with pytest.raises(ImportFileError, match="elements.csv is not UTF-8"):
+    with pytest.raises(ImportFileError, match=r"elements\.csv is not UTF-8"):
         preview_import(data, filename="m.zip", format="archi-csv", unit=org.company, by=executive)
 
 
