@@ -137,8 +137,9 @@ class Notification(models.Model):
     flag = models.ForeignKey(
         Flag, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("flag")
     )
-    message = models.CharField(_("message"), max_length=300, blank=True)
-    link = models.CharField(_("link"), max_length=200, blank=True)
+    # Database defaults: the engine notifies with set-based INSERTs that name only its columns.
+    message = models.CharField(_("message"), max_length=300, blank=True, default="", db_default="")
+    link = models.CharField(_("link"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
