@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.core.exceptions import PermissionDenied
-from django.db import connection, connections, transaction
-from django.utils import timezone
+import logging
 
-from alignment.tasks import RETRY_OPTIONS
+from celery import shared_task
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alignment.tasks import RETRY_ON, RETRY_OPTIONS
 from interop.document import ImportFileError
 from interop.models import ImportJob, ImportStatus
 from interop.pipeline import ImportRefused, run_import
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(**RETRY_OPTIONS)
@@ -43,6 +48,23 @@ def job_run(job_id: int) -> ImportJob | None:
         _finish(job, ImportStatus.REFUSED, summary=exc.preview.as_dict())
     except (ImportFileError, PermissionDenied) as exc:
         _finish(job, ImportStatus.FAILED, error=str(exc))
+    except RETRY_ON:
+        # Transient (database failing over, broker blinking): the task is retried, and the
+        # job, still "running", is claimed again; nothing was written.
+        raise
+    except (ValidationError, IntegrityError) as exc:
+        # The database refused something the preview could not foresee (another person's
+        # edit meanwhile, a loop the cycle guard caught): all of it was rolled back.
+        logger.warning("import %s refused by the database: %s", job_id, exc)
+        _finish(
+            job,
+            ImportStatus.FAILED,
+            error=_("The database refused part of the import, so nothing was saved: %(error)s") % {"error": exc},
+        )
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        # Logged, not raised: the job says what happened, and a retry would fail the same way.
+        _finish(job, ImportStatus.FAILED, error=_("The import failed unexpectedly; nothing was saved."))
     else:
         _finish(job, ImportStatus.DONE, summary=preview.as_dict())
     return ImportJob.objects.get(pk=job_id)

@@ -153,3 +153,22 @@ def test_summary_notification_shows_in_the_inbox(client, org, executive):
     body = client.get(reverse("notifications")).content.decode()
     assert "Import of small.xml done" in body
     assert "Import of small.xml done" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_an_unexpected_failure_is_shown_on_the_job_not_as_an_error_page(client, org, executive, monkeypatch):
+    from interop import tasks
+
+    client.force_login(executive)
+    upload(client, SMALL, "small.xml", org.company)
+    job = ImportJob.objects.get()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tasks, "run_import", boom)
+    response = client.post(reverse("interop:import_confirm", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "nothing was saved" in job.error
+    assert "nothing was saved" in client.get(response.url).content.decode()
+    assert not Objective.objects.exists()
