@@ -171,3 +171,24 @@ def test_an_xlsx_bomb_is_refused(org, executive):
         archive.writestr("[Content_Types].xml", b" " * (250 * 1024 * 1024))
     with pytest.raises(ImportFileError, match="zip bomb"):
         preview_import(buffer.getvalue(), filename="plan.xlsx", format="xlsx", unit=org.company, by=executive)
+
+
+def test_reimport_moves_an_objective_under_a_new_parent_from_the_same_file(org, executive):
+    run_import(SHEET.encode(), filename="plan.csv", format="csv", unit=org.company, by=executive)
+    moved = SHEET.replace("objective,O2,Sell more,,O1,north", "objective,O2,Sell more,,O3,north") + (
+        "objective,O3,Keep customers,Customers stay,,,,,,,,,,,\n"
+    )
+    preview = run_import(moved.encode(), filename="plan.csv", format="csv", unit=org.company, by=executive)
+    assert preview.counts["create"]["objective"] == 1 and preview.counts["update"]["objective"] == 1
+    update = next(a for a in preview.actions if a.verb == "update")
+    assert update.ref == "O2" and update.changes == ["parent"]
+    assert Objective.objects.get(title="Sell more").parent.title == "Keep customers"
+    assert Objective.objects.count() == 3
+
+
+def test_a_loop_of_parents_is_cut_with_a_warning(org, executive):
+    looped = "type,id,name,parent\nobjective,A,Alpha,B\nobjective,B,Beta,A\n"
+    preview = run_import(looped.encode(), filename="loop.csv", format="csv", unit=org.company, by=executive)
+    assert preview.ok
+    assert any("loop is cut" in issue.message for issue in preview.warnings)
+    assert Objective.objects.filter(parent=None).count() == 1 and Objective.objects.count() == 2
