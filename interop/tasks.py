@@ -67,6 +67,8 @@ def job_run(job_id: int) -> ImportJob | None:
         _finish(job, ImportStatus.FAILED, error=_("The import failed unexpectedly; nothing was saved."))
     else:
         _finish(job, ImportStatus.DONE, summary=preview.as_dict())
+    finally:
+        reporter.close()
     return ImportJob.objects.get(pk=job_id)
 
 
@@ -101,6 +103,7 @@ class _ProgressReporter:
         with self.side.cursor() as cursor:
             cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET progress = %s WHERE id = %s", [percent, self.job_id])  # noqa: S608
 
-    def __del__(self):
+    def close(self) -> None:
         if self.side is not None:
             self.side.close()
+            self.side = None

@@ -172,3 +172,28 @@ def test_an_unexpected_failure_is_shown_on_the_job_not_as_an_error_page(client, 
     assert job.status == ImportStatus.FAILED and "nothing was saved" in job.error
     assert "nothing was saved" in client.get(response.url).content.decode()
     assert not Objective.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_the_page_while_the_import_transaction_is_open(org, executive, monkeypatch):
+    import psycopg
+    from django.db import connection
+
+    from interop import pipeline, tasks
+
+    job = services.job_create(upload_name="s.xml", data=SMALL, format="auto", unit=org.company, by=executive)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+    params = connection.get_connection_params()
+    seen = []
+    original = pipeline._apply
+
+    def apply_and_look(plan, *, by, job, report):
+        original(plan, by=by, job=job, report=report)
+        # Still inside the import's transaction: another connection (the page) reads the job.
+        with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as page:
+            seen.append(page.execute("SELECT progress FROM interop_importjob WHERE id = %s", [job.pk]).fetchone()[0])
+
+    monkeypatch.setattr(pipeline, "_apply", apply_and_look)
+    assert tasks.job_run(job.pk).status == ImportStatus.DONE
+    assert seen == [90]
