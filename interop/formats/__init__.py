@@ -15,7 +15,7 @@ from interop.formats import archi, archi_csv, exchange, spreadsheet, stratml
 from interop.formats.safe import is_zip, unzip
 
 FORMATS = ("archimate", "archi", "archi-csv", "stratml", "csv", "xlsx")
-EXPORT_FORMATS = ("archimate", "archi-csv", "stratml", "csv", "xlsx")
+EXPORT_FORMATS = ("archimate", "archi-csv", "stratml", "stratml-2", "csv", "xlsx")
 
 LABELS = {
     "auto": gettext_lazy("Recognise it from the file"),
@@ -23,6 +23,7 @@ LABELS = {
     "archi": gettext_lazy("Archi model (.archimate, plain or zipped)"),
     "archi-csv": gettext_lazy("Archi CSV (elements, relations, properties; or a zip of them)"),
     "stratml": gettext_lazy("StratML Part 1 or Part 2 (.xml)"),
+    "stratml-2": gettext_lazy("StratML Part 2, performance plan (.xml)"),
     "csv": gettext_lazy("Raison spreadsheet (.csv)"),
     "xlsx": gettext_lazy("Raison spreadsheet (.xlsx)"),
 }
@@ -40,6 +41,7 @@ WRITERS = {
     "archimate": exchange.write,
     "archi-csv": archi_csv.write,
     "stratml": stratml.write,
+    "stratml-2": stratml.write_part2,
     "csv": spreadsheet.write_csv,
     "xlsx": spreadsheet.write_xlsx,
 }
@@ -49,6 +51,7 @@ EXPORT_FILES = {
     "archimate": ("raison-archimate.xml", "application/xml"),
     "archi-csv": ("raison-archi-csv.zip", "application/zip"),
     "stratml": ("raison-stratml.xml", "application/xml"),
+    "stratml-2": ("raison-stratml-part2.xml", "application/xml"),
     "csv": ("raison.csv", "text/csv"),
     "xlsx": ("raison.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }

@@ -76,15 +76,25 @@ def _row(ref: str, node, text, parent_ref: str | None, where: str) -> ObjectiveR
 
 
 def write(document: StrategyDocument) -> bytes:
-    ET.register_namespace("", PART1)
+    """Part 1: a strategic plan."""
+    return _write(document, PART1, "StrategicPlan", {})
+
+
+def write_part2(document: StrategyDocument) -> bytes:
+    """Part 2: a performance plan (the same goals and objectives; no indicators until key results exist)."""
+    return _write(document, PART2, "PerformancePlanOrReport", {"Type": "Performance_Plan"})
+
+
+def _write(document: StrategyDocument, namespace: str, root_name: str, attributes: dict[str, str]) -> bytes:
+    ET.register_namespace("", namespace)
 
     def sub(parent, name: str, value: str | None = None):
-        node = ET.SubElement(parent, f"{{{PART1}}}{name}")
+        node = ET.SubElement(parent, f"{{{namespace}}}{name}")
         if value is not None:
             node.text = value
         return node
 
-    root = ET.Element(f"{{{PART1}}}StrategicPlan")
+    root = ET.Element(f"{{{namespace}}}{root_name}", attributes)
     sub(root, "Name", document.name or "Raison")
     core = sub(root, "StrategicPlanCore")
     organisation = sub(core, "Organization")

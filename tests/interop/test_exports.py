@@ -79,11 +79,22 @@ def xlsx_rows(data: bytes) -> list[tuple]:
     return list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].iter_rows(values_only=True))
 
 
-@pytest.mark.parametrize("fmt", ["archimate", "archi-csv", "stratml", "csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("fmt", "xsd"),
+    [("stratml", "StrategicPlanISOVersion20140401.xsd"), ("stratml-2", "PerformancePlanOrReport20160216.xsd")],
+)
+def test_stratml_exports_are_valid_against_their_schemas(strategy, fmt, xsd):
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "stratml" / xsd)))
+    assert schema.validate(etree.fromstring(export_bytes(format=fmt))), schema.error_log
+
+
+@pytest.mark.parametrize("fmt", ["archimate", "archi-csv", "stratml", "stratml-2", "csv", "xlsx"])
 def test_export_import_export_gives_the_same_content(strategy, org, executive, fmt):
     first = export_bytes(format=fmt)
     empty_the_database()
-    preview = run_import(first, filename=f"export.{fmt}", format=fmt, unit=org.company, by=executive)
+    preview = run_import(first, filename=f"export.{fmt}", format="auto", unit=org.company, by=executive)
     assert preview.ok, preview.issues
     second = export_bytes(format=fmt)
     if fmt == "xlsx":
