@@ -10,7 +10,8 @@ Entry points (the CLI, the Import page and the REST API all use these two):
   (all or nothing). It raises :class:`ImportRefused` (carrying the preview) when the
   file has errors, and :class:`ImportFileError` when it cannot be read at all.
 
-``data`` is the file's bytes; ``format`` is one of :data:`interop.formats.FORMATS` or
+``data`` is the file's bytes or an open file (a Django upload: its name is then the
+default ``filename``); ``format`` is one of :data:`interop.formats.FORMATS` or
 ``"auto"``; ``by`` is the person importing (an executive of ``unit``), or ``None`` for
 the operator at the command line. Records are matched to earlier imports by the
 identifier they have in the file (:class:`interop.models.ImportedRecord`), so
@@ -200,17 +201,18 @@ def kind_labels() -> dict[str, str]:
 # --- Entry points ----------------------------------------------------------------------
 
 
-def preview_import(data: bytes, *, filename: str, format: str, unit: Unit, by) -> ImportPreview:
+def preview_import(data, *, filename: str | None = None, format: str = "auto", unit: Unit, by) -> ImportPreview:
     """What importing ``data`` into ``unit`` would do; writes nothing. See the module docstring."""
+    data, filename = _bytes(data, filename)
     document, fmt = read_document(data, filename=filename, format=format)
     return _plan(document, fmt=fmt, filename=filename, unit=unit, by=by).preview
 
 
 def run_import(
-    data: bytes,
+    data,
     *,
-    filename: str,
-    format: str,
+    filename: str | None = None,
+    format: str = "auto",
     unit: Unit,
     by,
     job: ImportJob | None = None,
@@ -218,6 +220,7 @@ def run_import(
 ) -> ImportPreview:
     """Import ``data`` into ``unit``, all or nothing. See the module docstring."""
     report = progress or (lambda percent: None)
+    data, filename = _bytes(data, filename)
     document, fmt = read_document(data, filename=filename, format=format)
     report(20)
     with transaction.atomic():
@@ -232,6 +235,16 @@ def run_import(
             _notify(by, plan.preview, job)
     report(100)
     return plan.preview
+
+
+def _bytes(data, filename: str | None) -> tuple[bytes, str]:
+    """``data`` may be bytes or an open file (an upload): its name is the default file name."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        name = getattr(data, "name", None)
+        if hasattr(data, "seek"):
+            data.seek(0)
+        data, filename = data.read(), filename or (str(name).rsplit("/", 1)[-1] if name else None)
+    return bytes(data), filename or ""
 
 
 def read_document(data: bytes, *, filename: str, format: str) -> tuple[StrategyDocument, str]:

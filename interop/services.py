@@ -3,13 +3,17 @@
 The pipeline itself lives in ``interop.pipeline``; its two entry points are re-exported
 here for the CLI, the pages and the REST API:
 
-- ``preview_import(data, *, filename, format, unit, by) -> ImportPreview``: what an
+- ``preview_import(data, *, filename=None, format="auto", unit, by) -> ImportPreview``: what an
   import would create, update and skip, with errors and warnings naming lines or
   elements; writes nothing.
-- ``run_import(data, *, filename, format, unit, by, job=None, progress=None) -> ImportPreview``:
+- ``run_import(data, *, filename=None, format="auto", unit, by, job=None, progress=None) -> ImportPreview``:
   the import, all or nothing; raises ``ImportRefused`` (with the preview) when the file
   has errors, ``ImportFileError`` when it cannot be read, ``PermissionDenied`` when
   ``by`` does not lead ``unit``.
+
+``data`` is bytes or an open file (an upload; its name is the default ``filename``).
+``ImportPreview.as_dict()`` is the JSON an API returns (counts per verb and kind, the
+listed actions, every issue with its level, place and message).
 
 And the job services: ``job_create`` (upload → preview, kept) and ``job_confirm`` (run
 at once when small, else a Celery task after commit, its progress on the job).

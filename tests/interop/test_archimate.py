@@ -212,3 +212,12 @@ def test_seventeen_thousand_elements_import_in_under_ten_seconds(
     assert enqueue.call_count == 1 and len(enqueue.call_args.args[0]) > live.SCOPED_LIMIT
     # CPU time, not wall time: this machine's cores are shared, and SQLite runs in-process.
     assert cpu <= 10
+
+
+def test_the_entry_points_take_an_uploaded_file_too(org, executive):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("small.xml", SMALL)
+    preview = preview_import(upload, unit=org.company, by=executive)
+    assert preview.filename == "small.xml" and preview.format == "archimate" and preview.total("create") == 7
+    assert run_import(upload, unit=org.company, by=executive).total("create") == 7
