@@ -26,6 +26,8 @@ from org.models import Unit
 
 #: How many of a person's past imports the page lists.
 LISTED_JOBS = 20
+#: How many errors, and how many warnings, an import's page lists.
+LISTED_ISSUES = 300
 
 
 def _require_importer(request: HttpRequest) -> None:
@@ -102,6 +104,8 @@ def _job_context(job: ImportJob) -> dict:
         for kind, label in labels.items()
     ]
     issues = summary.get("issues", [])
+    errors = [i for i in issues if i["level"] == "error"]
+    warnings = [i for i in issues if i["level"] != "error"]
     actions = [
         {**a, "kind_label": labels.get(a["kind"], a["kind"]), "verb_label": verbs.get(a["verb"], a["verb"])}
         for a in summary.get("actions", [])
@@ -110,8 +114,11 @@ def _job_context(job: ImportJob) -> dict:
         "job": job,
         "summary": summary,
         "counts": rows,
-        "errors": [i for i in issues if i["level"] == "error"],
-        "warnings": [i for i in issues if i["level"] != "error"],
+        # A model with thousands of warnings would make a page nobody reads: the first
+        # ones, and how many more (the command line prints them all).
+        "errors": errors[:LISTED_ISSUES],
+        "warnings": warnings[:LISTED_ISSUES],
+        "more_issues": max(0, len(errors) - LISTED_ISSUES) + max(0, len(warnings) - LISTED_ISSUES),
         "not_imported": sorted(summary.get("not_imported", {}).items()),
         "actions": actions,
     }

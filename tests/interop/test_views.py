@@ -197,3 +197,14 @@ def test_progress_is_visible_to_the_page_while_the_import_transaction_is_open(or
     monkeypatch.setattr(pipeline, "_apply", apply_and_look)
     assert tasks.job_run(job.pk).status == ImportStatus.DONE
     assert seen == [90]
+
+
+def test_a_page_lists_the_first_issues_and_counts_the_rest(client, org, executive, monkeypatch):
+    from interop import views
+
+    monkeypatch.setattr(views, "LISTED_ISSUES", 1)
+    client.force_login(executive)
+    sheet = "type,id,name,status\nobjective,A,Alpha,odd\nobjective,B,Beta,odd\nobjective,C,Gamma,odd\n"
+    response = upload(client, sheet.encode(), "plan.csv", org.company)
+    body = client.get(response.url).content.decode()
+    assert body.count("Unknown status") == 1 and "… and 2 more" in body
