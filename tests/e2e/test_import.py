@@ -51,3 +51,28 @@ def test_executive_previews_confirms_and_finds_the_import_again(page, demo, tmp_
         page.get_by_role("button", name="Download").click()
     content = download.value.path().read_text(encoding="utf-8-sig")
     assert "Claims system" in content and "Claims paid in a week" in content
+
+
+def test_import_and_export_pages_pass_axe(page, demo):
+    from axe_playwright_python.sync_playwright import Axe
+    from django.contrib.auth import get_user_model
+
+    from interop import services
+    from org.models import Unit
+    from tests.e2e.test_accessibility import _audit
+
+    sign_in(page, "claire")
+    executive = get_user_model().objects.get(username="claire")
+    unit = Unit.objects.get(name="Hexagone Industries")
+    previewed = services.job_create(upload_name="claims.xml", data=SMALL, format="auto", unit=unit, by=executive)
+    refused = services.job_create(
+        upload_name="plan.csv", data=b"type,id,name\nobjective,,Nameless\n", format="auto", unit=unit, by=executive
+    )
+    pages = {
+        "import": "/import/",
+        "import preview": f"/import/{previewed.pk}/",
+        "import refused": f"/import/{refused.pk}/",
+        "export": "/export/",
+    }
+    problems = _audit(Axe(), page, pages, "executive")
+    assert not problems, "\n\n".join(problems)
