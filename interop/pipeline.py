@@ -244,7 +244,7 @@ def _bytes(data, filename: str | None) -> tuple[bytes, str]:
         if hasattr(data, "seek"):
             data.seek(0)
         data, filename = data.read(), filename or (str(name).rsplit("/", 1)[-1] if name else None)
-    return bytes(data), filename or ""
+    return bytes(data), (filename or "").replace("\x00", "")
 
 
 def read_document(data: bytes, *, filename: str, format: str) -> tuple[StrategyDocument, str]:
@@ -288,7 +288,23 @@ class _Plan:
     existing: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def _without_nul(document: StrategyDocument) -> None:
+    """PostgreSQL text cannot hold a NUL byte (SQLite can): a CSV cell with one would fail
+    the whole import at the database. Nobody means one; they are dropped."""
+    for rows in (document.objectives, document.means, document.practices, document.links):
+        for row in rows:
+            for name, value in vars(row).items():
+                if isinstance(value, str) and "\x00" in value:
+                    setattr(row, name, value.replace("\x00", ""))
+    # The issues end up in a JSON column, which PostgreSQL refuses with a NUL in it too.
+    document.issues = [
+        Issue(issue.level, issue.where.replace("\x00", ""), issue.message.replace("\x00", ""))
+        for issue in document.issues
+    ]
+
+
 def _plan(document: StrategyDocument, *, fmt: str, filename: str, unit: Unit, by) -> _Plan:
+    _without_nul(document)
     preview = ImportPreview(
         format=fmt, filename=filename, unit_code=unit.code, not_imported=dict(document.not_imported)
     )

@@ -59,7 +59,7 @@ def job_create(*, upload_name: str, data: bytes, format: str, unit: Unit, by) ->
         created_by=by,
         unit=unit,
         format=preview.format,
-        filename=clip(upload_name, 255),
+        filename=clip(upload_name.replace("\x00", ""), 255),
         payload=data if preview.ok else b"",
         status=ImportStatus.PREVIEWED if preview.ok else ImportStatus.REFUSED,
         summary=preview.as_dict(),

@@ -192,3 +192,23 @@ def test_a_loop_of_parents_is_cut_with_a_warning(org, executive):
     assert preview.ok
     assert any("loop is cut" in issue.message for issue in preview.warnings)
     assert Objective.objects.filter(parent=None).count() == 1 and Objective.objects.count() == 2
+
+
+def test_nul_bytes_in_a_cell_are_dropped_not_a_database_error(org, executive):
+    sheet = "type,id,name,description,status\nobjective,O\x001,Gr\x00ow,State\x00ment,od\x00d\n"
+    preview = run_import(sheet.encode(), filename="nul.csv", format="csv", unit=org.company, by=executive)
+    assert preview.ok
+    objective = Objective.objects.get()
+    assert (objective.title, objective.statement) == ("Grow", "Statement")
+
+
+def test_a_nul_byte_in_a_warning_still_fits_the_job_summary(org, executive):
+    from interop import services
+
+    sheet = "type,id,name,starts_on\nobjective,O1,Grow,20\x0026\n"
+    job = services.job_create(
+        upload_name="n\x00ul.csv", data=sheet.encode(), format="csv", unit=org.company, by=executive
+    )
+    job.refresh_from_db()
+    assert job.filename == "nul.csv"
+    assert any("2026" in issue["message"] for issue in job.summary["issues"])
