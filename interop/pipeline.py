@@ -81,6 +81,9 @@ __all__ = ["ImportFileError", "ImportPreview", "ImportRefused", "preview_import"
 CREATE, UPDATE, SKIP = "create", "update", "skip"
 #: How many rows of each verb the preview lists by name; the counts are always complete.
 LISTED_ACTIONS = 200
+#: The longest identifier kept for re-imports, and the longest web address of a means.
+REF_LIMIT = ImportedRecord._meta.get_field("external_id").max_length
+URL_LIMIT = Means._meta.get_field("url").max_length
 #: Rows read per query when loading records by id (SQLite limits bound parameters).
 CHUNK = 900
 
@@ -337,6 +340,15 @@ def _plan(document: StrategyDocument, *, fmt: str, filename: str, unit: Unit, by
                 )
                 continue
             seen[row.ref] = row.where
+            if len(row.ref) > REF_LIMIT:
+                preview.issues.append(
+                    Issue(
+                        ERROR,
+                        row.where,
+                        _("The identifier is longer than %(limit)d characters.") % {"limit": REF_LIMIT},
+                    )
+                )
+                continue
             planned = _plan_record(
                 kind, row, units=units, owners=owners, unit=unit, existing=existing[kind], preview=preview
             )
@@ -457,6 +469,8 @@ def _plan_record(kind, row, *, units, owners, unit, existing, preview) -> _Plann
         if url:
             try:
                 URLValidator()(url)
+                if len(url) > URL_LIMIT:
+                    raise ValidationError("too long")
             except ValidationError:
                 preview.issues.append(
                     Issue(WARNING, where, _("“%(url)s” is not a web address: it is left out.") % {"url": clip(url, 80)})

@@ -212,3 +212,11 @@ def test_a_nul_byte_in_a_warning_still_fits_the_job_summary(org, executive):
     job.refresh_from_db()
     assert job.filename == "nul.csv"
     assert any("2026" in issue["message"] for issue in job.summary["issues"])
+
+
+def test_an_overlong_identifier_is_an_error_and_an_overlong_address_a_warning(org, executive):
+    long_url = "https://example.com/" + "a" * 300
+    sheet = f"type,id,name,kind,url\nmeans,{'x' * 300},Tool,technical,\nmeans,M2,Wiki,technical,{long_url}\n"
+    preview = preview_import(sheet.encode(), filename="long.csv", format="csv", unit=org.company, by=executive)
+    assert [(i.where, i.level) for i in preview.errors] == [("line 2", "error")]
+    assert any(i.where == "line 3" and "web address" in i.message for i in preview.warnings)
