@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,6 +22,7 @@ from interop.models import ImportJob
 from interop.pipeline import kind_labels
 from org import roles
 from org.models import Unit
+from raison.web import render_region, wants_region
 
 #: How many of a person's past imports the page lists.
 LISTED_JOBS = 20
@@ -35,17 +35,6 @@ def _require_importer(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only executives and administrators can import or export the strategy."))
 
 
-def _partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200) -> HttpResponse:
-    name = f"{template}#{partial}" if partial and _partial(request) else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 def _get_job(request: HttpRequest, pk: int) -> ImportJob:
     _require_importer(request)
     job = ImportJob.objects.select_related("unit").filter(pk=pk, created_by=request.user).first()
@@ -56,7 +45,7 @@ def _get_job(request: HttpRequest, pk: int) -> ImportJob:
 
 def _imports_page(request: HttpRequest, form: ImportForm, status: int = 200) -> HttpResponse:
     jobs = ImportJob.objects.filter(created_by=request.user).select_related("unit").defer("payload", "summary")
-    return _render(request, "interop/imports.html", None, {"form": form, "jobs": jobs[:LISTED_JOBS]}, status=status)
+    return render_region(request, "interop/imports.html", {"form": form, "jobs": jobs[:LISTED_JOBS]}, status=status)
 
 
 @login_required
@@ -128,7 +117,7 @@ def _job_context(job: ImportJob) -> dict:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
-    return _render(request, "interop/import_detail.html", "status", _job_context(job))
+    return render_region(request, "interop/import_detail.html", _job_context(job), region="status")
 
 
 @login_required
@@ -138,8 +127,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = services.job_confirm(job=job, by=request.user)
     if job.status == "done":
         messages.success(request, _("Imported."))
-    if _partial(request):
-        return _render(request, "interop/import_detail.html", "status", _job_context(job))
+    if wants_region(request):
+        return render_region(request, "interop/import_detail.html", _job_context(job), region="status")
     return redirect("interop:import_detail", pk=job.pk)
 
 
