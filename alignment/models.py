@@ -241,7 +241,8 @@ class NotificationKind(models.TextChoices):
 
 class Notification(models.Model):
     """An in-app message to a person: new flags on what they own (one digest per engine run,
-    pointing at the first of them), a question for their unit, or the answer to theirs."""
+    pointing at the first of them), a question for their unit, the answer to theirs, or a
+    summary (an import's outcome) that carries its own text and link."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -255,6 +256,9 @@ class Notification(models.Model):
     question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # Database defaults: the engine notifies with set-based INSERTs that name only its columns.
+    message = models.CharField(_("message"), max_length=300, blank=True, default="", db_default="")
+    link = models.CharField(_("link"), max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -266,11 +270,15 @@ class Notification(models.Model):
         constraints = [
             # No repeat notification for the same open flag, even if two engine runs race.
             models.UniqueConstraint(fields=["recipient", "flag"], name="notification_once_per_flag"),
+            models.CheckConstraint(
+                condition=Q(flag__isnull=False) | Q(question__isnull=False) | ~Q(message=""),
+                name="notification_flag_or_message",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.recipient}: {self.flag or self.question}"
+        return f"{self.recipient}: {self.flag or self.question or self.message}"
 
 
 #: The kinds that say a practice or a means is not aligned: an active practice or means

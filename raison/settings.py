@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "practices",
     "alignment",
     "api",
+    "interop",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

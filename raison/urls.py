@@ -27,5 +27,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("objectives/", include("objectives.urls")),
     path("practices/", include("practices.urls")),
+    path("", include("interop.urls")),
     path("", include("alignment.urls")),
 ]

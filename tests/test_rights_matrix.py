@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from alignment import questions
 from alignment.models import Flag, FlagKind, Notification
+from interop.models import ImportJob, ImportStatus
 from objectives.models import ObjectiveStatus
 from org.models import Role
 from practices.models import PracticeStatus
@@ -135,6 +136,10 @@ def world(org, executive, manager, other_manager, employee, outsider):
     flag = Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=orphan, raised_at=timezone.now())
     notification = Notification.objects.create(recipient=manager, flag=flag)
     north_question = questions.ask(by=employee, subject=north_practice, text="Why do we still do this?")
+    # A finished import: confirming it again changes nothing, whoever tries.
+    import_job = ImportJob.objects.create(
+        created_by=executive, unit=org.company, format="csv", filename="plan.csv", status=ImportStatus.DONE
+    )
     return {
         "root": root,
         "north_objective": north_objective,
@@ -145,6 +150,7 @@ def world(org, executive, manager, other_manager, employee, outsider):
         "flag": flag,
         "notification": notification,
         "north_question": north_question,
+        "import_job": import_job,
         "users": {
             "executive": executive,
             "manager": manager,
