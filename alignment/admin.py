@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from alignment.models import Flag, Notification
+from alignment.models import Flag, Notification, Question, QuestionHandover
 
 
 @admin.register(Flag)
@@ -27,7 +27,36 @@ class FlagAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "flag", "created_at", "read_at", "emailed_at"]
-    list_filter = [("read_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["recipient", "flag"]
-    raw_id_fields = ["recipient", "flag"]
+    list_display = ["recipient", "kind", "flag", "count", "question", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    # Each row prints its flag, which prints its subject: all of them in the list's query.
+    list_select_related = [
+        "recipient",
+        "flag",
+        "flag__practice",
+        "flag__means",
+        "flag__objective",
+        "flag__key_result",
+        "question",
+    ]
+    raw_id_fields = ["recipient", "flag", "question"]
+
+
+class QuestionHandoverInline(admin.TabularInline):
+    model = QuestionHandover
+    extra = 0
+    readonly_fields = ["unit", "at", "escalated"]
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit")
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "status", "unit", "asked_by", "asked_at", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["text", "answer"]
+    list_select_related = ["unit", "asked_by"]
+    raw_id_fields = ["objective", "means", "practice", "flag", "asked_by", "answered_by", "unit"]
+    inlines = [QuestionHandoverInline]

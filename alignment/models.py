@@ -228,7 +228,7 @@ class QuestionHandover(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.question} → {self.unit}"
+        return f"{self.at:%Y-%m-%d %H:%M} → {self.unit_id}"
 
 
 class NotificationKind(models.TextChoices):

@@ -238,4 +238,5 @@ class CheckIn(models.Model):
         indexes = [models.Index(fields=["key_result", "-created_at"], name="checkin_latest")]
 
     def __str__(self) -> str:
-        return f"{self.key_result}: {self.value}"
+        # Not the key result's title: an inline lists many check-ins of one key result.
+        return f"{self.value} ({self.get_confidence_display()}, {self.created_at:%Y-%m-%d})"
