@@ -668,6 +668,10 @@ def run(
     return results
 
 
+#: A re-check reaching more units than this recounts every figure at once instead.
+FIGURES_SCOPED_UNITS = 25
+
+
 def _refresh_figures(q: _Sql, now, results: list[RuleResult]) -> None:
     """Bring the dashboard's figures up to date with what this run decided.
 
@@ -702,6 +706,12 @@ def _refresh_figures(q: _Sql, now, results: list[RuleResult]) -> None:
     if s.moved_objective_ids:
         # Whatever is linked into a moved subtree may now count below another root.
         reached.coverage_unit_ids |= units["practice"] | units["means"]
+    touched = reached.unit_ids | reached.coverage_unit_ids | set().union(*reached.open_units.values())
+    if len(touched) > FIGURES_SCOPED_UNITS:
+        # A change high in the strategy reaches most units: recounting them one by one
+        # through indexes would cost more than the sweep's hash joins over everything.
+        figures.refresh_all(now=now, tune=tune_for_full_check)
+        return
     figures.refresh(reached, now=now, tune=tune_for_scoped_check)
 
 

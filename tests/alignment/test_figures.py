@@ -330,3 +330,20 @@ def test_dashboard_lists_the_most_flagged_units_and_counts_the_rest(client, empl
     response = client.get(reverse("dashboard"))
     assert response.context["data"].by_unit.rows == [{"unit_pk": org.north.pk, "unit_name": org.north.name, "count": 2}]
     assert "And 1 more unit with open flags." in response.content.decode()
+
+
+def test_a_change_reaching_many_units_recounts_everything_at_once(org, committed, monkeypatch):
+    monkeypatch.setattr(engine, "FIGURES_SCOPED_UNITS", 1)
+    calls = []
+    real = figures.refresh_all
+    monkeypatch.setattr(figures, "refresh_all", lambda **kw: (calls.append(kw), real(**kw)))
+    root = ObjectiveFactory(unit=org.company, parent=None)
+    goal = ObjectiveFactory(unit=org.company, parent=root)
+    with committed():
+        for unit in (org.north, org.south):
+            PracticeObjectiveFactory(practice=PracticeFactory(unit=unit), objective=goal)
+    calls.clear()
+    with committed():
+        _set(goal, status=ObjectiveStatus.DRAFT)
+    assert calls, "two units reached: one full recount"
+    assert_figures_right("a change reaching many units")
