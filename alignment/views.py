@@ -13,10 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -29,33 +26,12 @@ from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
 from raison.editing import add_service_errors
-from raison.paging import CappedPaginator as Paginator
+from raison.web import next_url, paginate, query_without, redirect_next, render_region, wants_region
 
 #: Flags counted at most by the inbox.
 INBOX_COUNT_CAP = 1000
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"
-
-
-def _partial(request: HttpRequest) -> bool:
-    """Render only the swapped region for htmx, but the whole page on a history restore."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200) -> HttpResponse:
-    name = f"{template}#{partial}" if partial and _partial(request) else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _get_flag(pk: int) -> Flag:
@@ -112,12 +88,8 @@ def _trend_drawing(data: selectors.Dashboard) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(request.user)
-    return _render(
-        request,
-        "alignment/dashboard.html",
-        None,
-        {"data": data, "trend": _trend_drawing(data), "is_executive": roles.is_executive(request.user)},
-    )
+    context = {"data": data, "trend": _trend_drawing(data), "is_executive": roles.is_executive(request.user)}
+    return render_region(request, "alignment/dashboard.html", context)
 
 
 # --- Flags inbox ----------------------------------------------------------------------
@@ -156,25 +128,23 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
         within_units=managed if filters.get("scope") == "mine" else None,
     )
     # Counting a flag means joining it to its subject's unit: beyond a thousand, "more than" is enough.
-    page = Paginator(queryset, PAGE_SIZE, cap=INBOX_COUNT_CAP).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, size=PAGE_SIZE, cap=INBOX_COUNT_CAP)
     items = [_flag_context(request, flag) for flag in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _render(
+    return render_region(
         request,
         "alignment/flags_inbox.html",
-        "flag-list",
         {
             "form": form,
             "page": page,
             "items": items,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "page_query": request.GET.urlencode(),
             "state": filters.get("state") or "open",
             "scope": filters.get("scope"),
             "manages": bool(managed),
-            "oob_messages": _partial(request),
+            "oob_messages": wants_region(request),
         },
+        region="flag-list",
     )
 
 
@@ -199,10 +169,10 @@ def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=Non
             # Without JavaScript, the search box submits here and the matches come back in the page.
             "results": results,
             "field_name": "objective",
-            "next": _next_url(request, ""),
+            "next": next_url(request),
         }
     )
-    return _render(request, "alignment/flag.html", "resolve", context, status=status)
+    return render_region(request, "alignment/flag.html", context, region="resolve", status=status)
 
 
 @login_required
@@ -217,7 +187,7 @@ def _done(request: HttpRequest, message: str) -> HttpResponse:
         # The inbox list refreshes itself on this event (and shows the message).
         response = HttpResponse(status=204)
         return trigger_client_event(response, FLAGS_CHANGED)
-    return redirect(_next_url(request, "flags_inbox"))
+    return redirect_next(request, "flags_inbox")
 
 
 @login_required
@@ -290,8 +260,8 @@ def flag_retire(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     queryset = selectors.notifications_for(request.user).order_by("-created_at", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "alignment/notifications.html", "list", {"page": page})
+    page = paginate(request, queryset, size=PAGE_SIZE)
+    return render_region(request, "alignment/notifications.html", {"page": page}, region="list")
 
 
 @login_required
@@ -299,10 +269,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = _get_notification_for_owner(request, pk)
     services.notification_mark_read(notification=notification, by=request.user)
-    if _partial(request):
+    if wants_region(request):
         notification.read_at = notification.read_at or timezone.now()
-        return _render(request, "alignment/notifications.html", "item", {"n": notification})
-    return redirect(_next_url(request, "notifications"))
+        return render_region(request, "alignment/notifications.html", {"n": notification}, region="item")
+    return redirect_next(request, "notifications")
 
 
 @login_required
@@ -314,7 +284,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
         ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", count)
         % {"count": count},
     )
-    return redirect(_next_url(request, "notifications"))
+    return redirect_next(request, "notifications")
 
 
 # --- Strategy map ---------------------------------------------------------------------
@@ -388,9 +358,5 @@ def strategy_map(request: HttpRequest) -> HttpResponse:
     form = MapFilterForm(request.GET or None)
     unit = form.cleaned_data.get("unit") if form.is_valid() else None
     data = selectors.strategy_map(unit_id=unit.pk if unit else None)
-    return _render(
-        request,
-        "alignment/strategy_map.html",
-        "map",
-        {"form": form, "map": data, "drawing": _map_drawing(data)},
-    )
+    context = {"form": form, "map": data, "drawing": _map_drawing(data)}
+    return render_region(request, "alignment/strategy_map.html", context, region="map")
