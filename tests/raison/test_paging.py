@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from objectives.models import Objective
-from raison import paging
 from raison.paging import CappedPaginator
 from tests.factories import ObjectiveFactory, PracticeFactory
 
@@ -38,8 +37,9 @@ def test_over_the_cap_it_counts_no_further_and_says_so(org):
 
 
 def test_a_list_beyond_the_cap_says_more_than(client, org, employee, monkeypatch):
-    monkeypatch.setattr(paging, "COUNT_CAP", 3)
-    monkeypatch.setattr(CappedPaginator.__init__, "__kwdefaults__", {"cap": 3})
+    from raison import web
+
+    monkeypatch.setattr(web.paginate, "__kwdefaults__", {"param": "page", "cap": 3})
     PracticeFactory.create_batch(5, unit=org.north)
     client.force_login(employee)
     page = client.get(reverse("practices:practice_list")).content.decode()
