@@ -719,7 +719,16 @@ def _reached_units(q: _Sql) -> dict[str, set[int]]:
     """In one query: the units of the records the scope was handed (``direct_…``), of every
     record it re-checked per subject, and the strategic roots on top of every chain it climbed."""
     s = q.scope
-    ctes = list(dict.fromkeys([*q.scope_ctes("practice"), *q.scope_ctes("means"), *q.scope_ctes("objective")]))
+    ctes = list(
+        dict.fromkeys(
+            [
+                *q.scope_ctes("practice"),
+                *q.scope_ctes("means"),
+                *q.scope_ctes("objective"),
+                *q.scope_ctes("key_result"),
+            ]
+        )
+    )
     sql = _with(ctes) + (
         f"SELECT 'direct_practice', unit_id FROM {PRACTICES} WHERE id IN {_id_list(s.practice_ids)}"
         f" UNION SELECT 'direct_means', unit_id FROM {MEANS} WHERE id IN {_id_list(s.means_ids)}"
@@ -728,8 +737,23 @@ def _reached_units(q: _Sql) -> dict[str, set[int]]:
         f" UNION SELECT 'means', unit_id FROM {MEANS} WHERE id IN (SELECT id FROM scope_means)"
         f" UNION SELECT 'objective', unit_id FROM {OBJECTIVES} WHERE id IN (SELECT id FROM scope_objective)"
         f" UNION SELECT 'roots', id FROM scope_objective WHERE parent_id IS NULL"
+        # A key result's flags count in its objective's unit.
+        f" UNION SELECT 'direct_key_result', o.unit_id FROM {KR} kr JOIN {OBJECTIVES} o ON o.id = kr.objective_id"
+        f" WHERE kr.id IN {_id_list(s.key_result_ids)}"
+        f" UNION SELECT 'key_result', o.unit_id FROM {KR} kr JOIN {OBJECTIVES} o ON o.id = kr.objective_id"
+        f" WHERE kr.id IN (SELECT id FROM scope_key_result)"
     )
-    keys = ("direct_practice", "direct_means", "direct_objective", "practice", "means", "objective", "roots")
+    keys = (
+        "direct_practice",
+        "direct_means",
+        "direct_objective",
+        "direct_key_result",
+        "practice",
+        "means",
+        "objective",
+        "key_result",
+        "roots",
+    )
     found: dict[str, set[int]] = {key: set() for key in keys}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

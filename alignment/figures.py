@@ -48,7 +48,7 @@ from alignment.models import (
     OpenFlagCount,
     UnitFigures,
 )
-from objectives.models import Objective
+from objectives.models import KeyResult, Objective
 from practices.models import Means, MeansObjective, MeansStatus, Practice, PracticeObjective, PracticeStatus
 
 #: Transaction-level advisory lock serialising the writers of the figure tables.
@@ -58,6 +58,7 @@ TREND_DAYS = 30
 
 FLAG = Flag._meta.db_table
 OBJECTIVES = Objective._meta.db_table
+KEY_RESULTS = KeyResult._meta.db_table
 MEANS = Means._meta.db_table
 PRACTICES = Practice._meta.db_table
 PO = PracticeObjective._meta.db_table
@@ -150,11 +151,20 @@ def _refresh_open_counts(cursor, unit_ids: Iterable[int] | None, kinds: Iterable
         subjects = {
             subject: table for subject, table in subjects.items() if subject in {FLAG_SUBJECT[k] for k in kinds}
         }
+        if not subjects and not any(FLAG_SUBJECT[k] == "key_result" for k in kinds):
+            return
     parts = [
         f"SELECT s.unit_id AS unit_id, f.kind AS kind FROM {FLAG} f JOIN {table} s ON s.id = f.{subject}_id"
         f" WHERE f.resolved_at IS NULL AND f.acknowledged_at IS NULL{only}"
         for subject, table in subjects.items()
     ]
+    if kinds is None or any(FLAG_SUBJECT[k] == "key_result" for k in kinds):
+        # A key result counts in the unit of its objective.
+        parts.append(
+            f"SELECT s.unit_id AS unit_id, f.kind AS kind FROM {FLAG} f"
+            f" JOIN {KEY_RESULTS} kr ON kr.id = f.key_result_id JOIN {OBJECTIVES} s ON s.id = kr.objective_id"
+            f" WHERE f.resolved_at IS NULL AND f.acknowledged_at IS NULL{only}"
+        )
     if kinds is not None:
         params = list(kinds)
     cursor.execute(f"DELETE FROM {OPEN_COUNTS}" + (f" WHERE {' AND '.join(where)}" if where else ""), params)

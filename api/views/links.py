@@ -7,6 +7,7 @@ means) create and delete them, as on the pages.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status
 from rest_framework.exceptions import NotFound
@@ -70,10 +71,13 @@ class _Unlink(_Ends, generics.GenericAPIView):
         subject = self.get_subject_for_edit(request, pk)
         target = access.get_objective(target_pk) if self.target == "objective" else access.get_means(target_pk)
         try:
-            type(self).unlink_service(**{self.subject: subject, self.target: target}, by=request.user)
+            removed = type(self).unlink_service(**{self.subject: subject, self.target: target}, by=request.user)
         except ValidationError as error:
             # The only refusal left once rights are checked: the link is not there (any more).
             raise NotFound(" ".join(error.messages)) from None
+        if removed is None:
+            # Unlinked meanwhile (or never linked): nothing was deleted by this request.
+            raise NotFound(_("This link does not exist (any more)."))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

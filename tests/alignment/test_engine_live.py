@@ -20,6 +20,13 @@ from tests.factories import ObjectiveFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_tasks")]
 
 
+@pytest.fixture(autouse=True)
+def _no_grace(settings):
+    # These tests are about the live path: a new objective is checked at once, not after
+    # its grace period (tests/alignment/test_engine_calm.py covers the grace).
+    settings.ALIGNMENT_GRACE_DAYS = 0
+
+
 @pytest.fixture
 def goal(org, executive):
     return objective_services.objective_create(
@@ -44,8 +51,7 @@ def enqueued(monkeypatch):
     return scopes
 
 
-def test_flags_follow_each_save_through_the_services(org, manager, goal, settings):
-    settings.ALIGNMENT_GRACE_DAYS = 0
+def test_flags_follow_each_save_through_the_services(org, manager, goal):
     practice = services.practice_create(by=manager, name="Lessons page", unit=org.north)
     assert ("orphan_practice", "Lessons page") in open_flags()
 

@@ -208,3 +208,12 @@ def test_a_page_lists_the_first_issues_and_counts_the_rest(client, org, executiv
     response = upload(client, sheet.encode(), "plan.csv", org.company)
     body = client.get(response.url).content.decode()
     assert body.count("Unknown status") == 1 and "… and 2 more" in body
+
+
+def test_a_post_without_any_file_is_told_to_choose_one(client, org, executive):
+    # Found by tests/test_fuzz.py: an empty list of files reached files[0] (a 500).
+    client.force_login(executive)
+    response = client.post(reverse("interop:import_upload"), {"format": "auto", "unit": org.company.pk})
+    assert response.status_code == 422
+    assert "This field is required." in response.content.decode()
+    assert not ImportJob.objects.exists()
