@@ -66,6 +66,15 @@ class RetireForm(forms.Form):
 
 
 class MapFilterForm(forms.Form):
+    """What the map centres on: one objective (its chain and subtree) or one unit."""
+
     unit = forms.ModelChoiceField(
-        queryset=Unit.objects.order_by("name"), required=False, label=_("Unit"), empty_label=_("Whole organisation")
+        queryset=Unit.objects.order_by("name"), required=False, label=_("Unit"), empty_label=_("Top of the strategy")
+    )
+    objective = forms.ModelChoiceField(
+        # Set by the "focus" links, never listed: an organisation can hold 100,000 objectives.
+        queryset=Objective.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This objective does not exist (any more).")},
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("flags/<int:pk>/link/", views.flag_link, name="flag_link"),
     path("flags/<int:pk>/retire/", views.flag_retire, name="flag_retire"),
     path("map/", views.strategy_map, name="strategy_map"),
+    path("map/export.svg", views.strategy_map_svg, name="strategy_map_svg"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

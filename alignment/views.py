@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import selectors, services
+from alignment import map_layout, selectors, services
 from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
 from alignment.models import FLAG_SUBJECT, Flag, Notification
 from objectives.selectors import objective_search
@@ -311,78 +312,120 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 # --- Strategy map ---------------------------------------------------------------------
 
-_MAP_NODE_W, _MAP_NODE_H, _MAP_GAP_X, _MAP_ROW, _MAP_TOP = 150, 44, 20, 110, 16
-#: Objectives deeper than this share the last objective row of the drawing.
-_MAP_OBJECTIVE_ROWS = 3
+
+def _map_labels(data: selectors.StrategyMap, objective_ranks: dict[int, int]) -> dict[int, str]:
+    """Layer names for the left margin of the drawing."""
+    labels = {}
+    # Depth from the strategic root is known, except for a unit whose top objectives sit at various depths.
+    offset = len(data.ancestors) if data.focus_unit is None else None
+    for level, rank in objective_ranks.items():
+        if offset is None:
+            labels[rank] = _("Unit's objectives") if level == 0 else _("Sub-objectives, %(n)d below") % {"n": level}
+        elif level + offset == 0:
+            labels[rank] = _("Strategic objectives")
+        else:
+            labels[rank] = _("Objectives, level %(n)d") % {"n": level + offset}
+    return labels
 
 
-def _map_drawing(data: selectors.StrategyMap) -> dict:
-    """Positions for the layered SVG: objectives by depth on top, means in the middle, practices below."""
-    depth_rows: list[list] = [[] for _ in range(_MAP_OBJECTIVE_ROWS)]
-    for objective in data.objectives:
-        depth_rows[min(getattr(objective, "tree_depth", 0), _MAP_OBJECTIVE_ROWS - 1)].append(objective)
-    rows = [("objective", row) for row in depth_rows if row]
-    rows += [("means", data.means), ("practice", data.practices)]
-    widest = max(1, *(len(items) for _kind, items in rows))
-    width = widest * (_MAP_NODE_W + _MAP_GAP_X) + _MAP_GAP_X
-    positions: dict[tuple[str, int], tuple[int, int]] = {}
-    nodes = []
-    for row_index, (kind, items) in enumerate(rows):
-        y = _MAP_TOP + row_index * _MAP_ROW
-        offset = (width - len(items) * (_MAP_NODE_W + _MAP_GAP_X)) // 2 + _MAP_GAP_X // 2
-        for index, item in enumerate(items):
-            x = offset + index * (_MAP_NODE_W + _MAP_GAP_X)
-            positions[(kind, item.pk)] = (x, y)
-            label = getattr(item, "title", None) or item.name
-            nodes.append(
-                {
-                    "kind": kind,
-                    "x": x,
-                    "y": y,
-                    "text_x": x + 8,
-                    "text_y": y + 27,
-                    "label": label if len(label) <= 20 else label[:19] + "…",
-                    "title": label,
-                    "orphan": getattr(item, "orphan", False),
-                }
+def _map_drawing(data: selectors.StrategyMap) -> map_layout.Drawing:
+    levels = sorted({o.map_level for o in data.objectives})
+    objective_ranks = {level: rank for rank, level in enumerate(levels)}
+    means_rank = len(levels)
+    practice_rank = means_rank + (1 if data.means else 0)
+    focus_pk = data.focus_objective.pk if data.focus_objective else None
+    nodes, edges = [], []
+    for o in data.objectives:
+        nodes.append(
+            map_layout.MapNode(
+                ("objective", o.pk),
+                "objective",
+                objective_ranks[o.map_level],
+                o.title,
+                reverse("objectives:detail", args=[o.pk]),
+                flagged=o.flagged,
+                focus=o.pk == focus_pk,
+                note="" if o.status == "active" else o.get_status_display(),
             )
-    edges = []
+        )
+        if o.parent_id:
+            edges.append(map_layout.MapEdge(("objective", o.parent_id), ("objective", o.pk)))
+    for m in data.means:
+        nodes.append(
+            map_layout.MapNode(
+                ("means", m.pk),
+                "means",
+                means_rank,
+                m.name,
+                reverse("practices:means_detail", args=[m.pk]),
+                flagged=m.flagged,
+                orphan=m.orphan,
+            )
+        )
+        edges += [
+            map_layout.MapEdge(("objective", link.objective_id), ("means", m.pk)) for link in m.objective_links.all()
+        ]
+    for p in data.practices:
+        nodes.append(
+            map_layout.MapNode(
+                ("practice", p.pk),
+                "practice",
+                practice_rank,
+                p.name,
+                reverse("practices:practice_detail", args=[p.pk]),
+                flagged=p.flagged,
+                orphan=p.orphan,
+                note=p.get_status_display() if p.status == "proposed" else "",
+            )
+        )
+        edges += [map_layout.MapEdge(("means", link.means_id), ("practice", p.pk)) for link in p.means_links.all()]
+        edges += [
+            map_layout.MapEdge(("objective", link.objective_id), ("practice", p.pk)) for link in p.objective_links.all()
+        ]
+    labels = _map_labels(data, objective_ranks)
+    if data.means:
+        labels[means_rank] = _("Means")
+    if data.practices:
+        labels[practice_rank] = _("Practices")
+    return map_layout.layout(nodes, edges, labels)
 
-    def edge(lower, upper):
-        if lower in positions and upper in positions:
-            (x1, y1), (x2, y2) = positions[lower], positions[upper]
-            edges.append({"x1": x1 + _MAP_NODE_W // 2, "y1": y1, "x2": x2 + _MAP_NODE_W // 2, "y2": y2 + _MAP_NODE_H})
 
-    for objective in data.objectives:
-        if objective.parent_id:
-            edge(("objective", objective.pk), ("objective", objective.parent_id))
-    for means in data.means:
-        for link in means.objective_links.all():
-            edge(("means", means.pk), ("objective", link.objective_id))
-    for practice in data.practices:
-        for link in practice.means_links.all():
-            edge(("practice", practice.pk), ("means", link.means_id))
-        for link in practice.objective_links.all():
-            edge(("practice", practice.pk), ("objective", link.objective_id))
-    return {
-        "width": width,
-        "height": _MAP_TOP + (len(rows) - 1) * _MAP_ROW + _MAP_NODE_H + _MAP_TOP,
-        "nodes": nodes,
-        "edges": edges,
-        "node_w": _MAP_NODE_W,
-        "node_h": _MAP_NODE_H,
-    }
+def _map_data(request: HttpRequest) -> tuple[MapFilterForm, selectors.StrategyMap]:
+    if not request.GET:
+        # A sensible first view: a manager's or employee's own unit; an executive (or
+        # someone without a unit) sees the top of the strategy.
+        home = roles.home_unit_id(request.user)
+        if home is not None and not roles.is_executive(request.user):
+            data = selectors.strategy_map(unit_id=home)
+            if data.objectives or data.means or data.practices:
+                return MapFilterForm(initial={"unit": home}), data
+    form = MapFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    objective, unit = cleaned.get("objective"), cleaned.get("unit")
+    data = selectors.strategy_map(objective_id=objective.pk if objective else None, unit_id=unit.pk if unit else None)
+    return form, data
 
 
 @login_required
 @require_GET
 def strategy_map(request: HttpRequest) -> HttpResponse:
-    form = MapFilterForm(request.GET or None)
-    unit = form.cleaned_data.get("unit") if form.is_valid() else None
-    data = selectors.strategy_map(unit_id=unit.pk if unit else None)
+    form, data = _map_data(request)
     return _render(
-        request,
-        "alignment/strategy_map.html",
-        "map",
-        {"form": form, "map": data, "drawing": _map_drawing(data)},
+        request, "alignment/strategy_map.html", "map", {"form": form, "map": data, "drawing": _map_drawing(data)}
     )
+
+
+@login_required
+@require_GET
+def strategy_map_svg(request: HttpRequest) -> HttpResponse:
+    """The same drawing as a standalone SVG file (colours as attributes, no stylesheet needed)."""
+    _form, data = _map_data(request)
+    response = render(
+        request,
+        "alignment/strategy_map.html#drawing",
+        {"map": data, "drawing": _map_drawing(data), "standalone": True},
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    if request.GET.get("download") != "0":
+        response["Content-Disposition"] = 'attachment; filename="strategy-map.svg"'
+    return response

@@ -639,18 +639,19 @@ def test_strategy_map_shows_three_layers_and_orphans_stand_out(as_persona, clien
     lived = PracticeFactory(name="Lessons learned", unit=org.north)
     PracticeObjectiveFactory(practice=lived, objective=north_goal)
     PracticeMeansFactory(practice=lived, means=tool)
-    PracticeFactory(name="Lonely practice", unit=org.south)
-    as_persona("employee")
+    lonely = PracticeFactory(name="Lonely practice", unit=org.south)
+    Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=lonely, raised_at=timezone.now())
+    as_persona("executive")
     response = client.get(reverse("strategy_map"))
     page = response.content.decode()
     assert "The wiki" in page
     assert "Lessons learned" in page
-    assert "Lonely practice" in page
+    assert "Lonely practice" in page  # flagged records stand out even outside the strategy drawn
     assert "map__node--orphan" in page
-    assert "map-node--orphan" in page
+    assert "map-node--flagged" in page
     assert "<svg" in page
     drawing = response.context["drawing"]
-    assert len(drawing["edges"]) == 1 + 1 + 2  # objective→parent, means→objective, practice→means and →objective
+    assert len(drawing.edges) == 1 + 1 + 2  # objective→parent, means→objective, practice→means and →objective
     orphans = {p.name for p in response.context["map"].practices if p.orphan}
     assert orphans == {"Lonely practice"}
 
