@@ -877,3 +877,26 @@ def test_search_query_count_is_constant(client, employee, org):
     for _ in range(30):
         MeansFactory(unit=org.south)
     assert _count(client, url) == one
+
+
+@pytest.mark.parametrize("kind", ["practice", "means"])
+def test_flags_region_also_refreshes_the_header_badge(client, employee, world, kind):
+    """After an in-place link resolves the flag, the header's "Flagged" badge goes too."""
+    client.force_login(employee)
+    if kind == "practice":
+        subject, url_name = world.orphan, "practices:practice_detail"
+        flag = {"kind": FlagKind.ORPHAN_PRACTICE, "practice": world.orphan}
+    else:
+        subject = MeansFactory(name="Shadow chat", unit=world.orphan.unit)
+        url_name = "practices:means_detail"
+        flag = {"kind": FlagKind.PURPOSELESS_MEANS, "means": subject}
+    url = reverse(url_name, args=[subject.pk])
+    flag = Flag.objects.create(raised_at=timezone.now(), **flag)
+    page = client.get(url).content.decode()
+    assert '<span id="subject-flag-badge"><span class="badge badge--flag">Flagged</span></span>' in page
+    assert "hx-swap-oob" not in page
+    region = client.get(url, {"region": "flags"}, **HTMX).content.decode()
+    assert '<span id="subject-flag-badge" hx-swap-oob="true"><span class="badge badge--flag">Flagged' in region
+    Flag.objects.filter(pk=flag.pk).update(resolved_at=timezone.now())
+    region = client.get(url, {"region": "flags"}, **HTMX).content.decode()
+    assert '<span id="subject-flag-badge" hx-swap-oob="true"></span>' in region
