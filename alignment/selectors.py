@@ -288,6 +288,35 @@ def flag_owner_ids():
     return Flag.objects.unresolved().annotate(subject_owner=_subject_owner()).values("subject_owner")
 
 
+def mismatched_means(practice_ids) -> dict[int, list[str]]:
+    """For each practice, the names of the active means it relies on that serve nothing on
+    its objectives' chains: what a "mismatched means" flag is about (one query)."""
+    ids = [int(pk) for pk in practice_ids]
+    if not ids:
+        return {}
+    objectives, means = Objective._meta.db_table, Means._meta.db_table
+    po, pm, mo = PracticeObjective._meta.db_table, PracticeMeans._meta.db_table, MeansObjective._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    # The same test as the engine's rule, for these practices only.
+    sql = (
+        f"WITH RECURSIVE chain(id, ancestor_id) AS ("  # noqa: S608 (table names from model metadata)
+        f" SELECT id, id FROM {objectives} WHERE id IN (SELECT objective_id FROM {po} WHERE practice_id IN ({marks}))"
+        f" UNION SELECT chain.id, o.parent_id FROM chain JOIN {objectives} o ON o.id = chain.ancestor_id"
+        f" WHERE o.parent_id IS NOT NULL)"
+        f" SELECT pm.practice_id, m.name FROM {pm} pm JOIN {means} m ON m.id = pm.means_id"
+        f" WHERE pm.practice_id IN ({marks}) AND m.status = %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {po} po JOIN chain ON chain.id = po.objective_id"
+        f" JOIN {mo} mo ON mo.objective_id = chain.ancestor_id AND mo.means_id = pm.means_id"
+        f" WHERE po.practice_id = pm.practice_id) ORDER BY m.name"
+    )
+    found: dict[int, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids, MeansStatus.ACTIVE.value])
+        for practice_id, name in cursor.fetchall():
+            found.setdefault(practice_id, []).append(name)
+    return found
+
+
 # --- Strategy map ---------------------------------------------------------------------
 
 #: The strategy map never draws a whole organisation: at most this many boxes per layer

@@ -25,7 +25,7 @@ from django_htmx.http import trigger_client_event
 
 from alignment import map_layout, selectors, services
 from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
-from alignment.models import FLAG_SUBJECT, Flag, Notification
+from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
@@ -184,6 +184,8 @@ def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=Non
     if chosen is not None:
         # Keep the person's choice when the form comes back with an error.
         q, results = chosen.title, [chosen]
+    if flag.kind == FlagKind.MISMATCHED_MEANS:
+        context["mismatched_means"] = selectors.mismatched_means([flag.practice_id]).get(flag.practice_id, [])
     context.update(
         {
             "ack_form": ack_form or AcknowledgeForm(auto_id=_auto_id(flag)),

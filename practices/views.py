@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from alignment import selectors as alignment_selectors
 from alignment.models import FlagKind
 from alignment.trace import means_trace, practice_trace
 from objectives import selectors as objective_selectors
@@ -209,7 +210,20 @@ class _LinkingPage:
     @cached_property
     def flags(self) -> list[tuple]:
         flags = selectors.unresolved_flags(**{self.subject_kind: self.subject})
-        return [(flag, FLAG_EXPLANATIONS.get(flag.kind, flag.get_kind_display())) for flag in flags]
+        explained = []
+        for flag in flags:
+            explanation = FLAG_EXPLANATIONS.get(flag.kind, flag.get_kind_display())
+            if flag.kind == FlagKind.MISMATCHED_MEANS:
+                # Name the means: "a means" alone leaves people guessing which one.
+                names = alignment_selectors.mismatched_means([flag.practice_id]).get(flag.practice_id, [])
+                if names:
+                    explanation = ngettext(
+                        "It relies on %(names)s, which serves none of its objectives.",
+                        "It relies on %(names)s, which serve none of its objectives.",
+                        len(names),
+                    ) % {"names": ", ".join(f"“{name}”" for name in names)}
+            explained.append((flag, explanation))
+        return explained
 
     @cached_property
     def open_flag_count(self) -> int:

@@ -900,3 +900,27 @@ def test_flags_region_also_refreshes_the_header_badge(client, employee, world, k
     Flag.objects.filter(pk=flag.pk).update(resolved_at=timezone.now())
     region = client.get(url, {"region": "flags"}, **HTMX).content.decode()
     assert '<span id="subject-flag-badge" hx-swap-oob="true"></span>' in region
+
+
+def test_a_mismatched_means_flag_names_the_means(client, employee, org):
+    goal = ObjectiveFactory(title="Ship faster", unit=org.north)
+    other = ObjectiveFactory(title="Hire well", unit=org.north)
+    practice = PracticeFactory(name="Daily deploys", unit=org.north)
+    PracticeObjectiveFactory(practice=practice, objective=goal)
+    fitting = MeansFactory(name="CI server", unit=org.north)
+    MeansObjectiveFactory(means=fitting, objective=goal)
+    stray = MeansFactory(name="Applicant tracker", unit=org.north)
+    MeansObjectiveFactory(means=stray, objective=other)
+    PracticeMeansFactory(practice=practice, means=fitting)
+    PracticeMeansFactory(practice=practice, means=stray)
+    flag = Flag.objects.get_or_create(
+        kind=FlagKind.MISMATCHED_MEANS, practice=practice, resolved_at=None, defaults={"raised_at": timezone.now()}
+    )[0]
+    client.force_login(employee)
+    page = client.get(reverse("practices:practice_detail", args=[practice.pk])).content.decode()
+    assert "It relies on “Applicant tracker”, which serves none of its objectives." in page
+    assert "“CI server”, which" not in page
+    flag_page = client.get(reverse("flag_detail", args=[flag.pk])).content.decode()
+    assert "The means in question:" in flag_page
+    assert "<strong>Applicant tracker</strong>" in flag_page
+    assert "<strong>CI server</strong>" not in flag_page
