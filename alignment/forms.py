@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alignment.models import FlagKind
 from objectives.models import Objective, ObjectiveStatus
@@ -15,7 +16,11 @@ class FlagFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
-        choices=[("open", _("Open")), ("acknowledged", _("Accepted exceptions")), ("resolved", _("Resolved"))],
+        choices=[
+            ("open", _("Open")),
+            ("acknowledged", _("Accepted exceptions")),
+            ("resolved", pgettext_lazy("flags", "Resolved")),
+        ],
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *FlagKind.choices])
     unit = forms.ModelChoiceField(

@@ -179,7 +179,8 @@ def _auto_id(flag: Flag) -> str:
 def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=None, status: int = 200) -> HttpResponse:
     context = _flag_context(request, flag)
     q = request.GET.get("q", "")[:200]
-    results = objective_search(q, active_only=True) if q and context["can_link"] else []
+    # Like the means and practice pages: candidates show before anyone types.
+    results = objective_search(q, active_only=True) if context["can_link"] else []
     chosen = link_form.cleaned_data.get("objective") if link_form is not None and link_form.is_bound else None
     if chosen is not None:
         # Keep the person's choice when the form comes back with an error.

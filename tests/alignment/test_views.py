@@ -664,3 +664,47 @@ def test_strategy_map_shows_three_layers_and_orphans_stand_out(as_persona, clien
 def test_strategy_map_empty_state(as_persona, client, db):
     as_persona("employee")
     assert "executives can create the first one" in client.get(reverse("strategy_map")).content.decode()
+
+
+def test_flag_picker_lists_candidates_before_typing_like_the_means_page(as_persona, client, orphan, north_goal):
+    as_persona("manager")
+    page = client.get(reverse("flag_detail", args=[orphan.pk])).content.decode()
+    assert f'name="objective" value="{north_goal.pk}"' in page
+    assert "Type above to find the objective it serves." not in page
+
+
+def test_objective_page_links_its_flags_and_filters_the_inbox(as_persona, client, org, north_goal):
+    flag = Flag.objects.create(kind=FlagKind.UNRESOURCED_OBJECTIVE, objective=north_goal, raised_at=timezone.now())
+    as_persona("employee")
+    page = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
+    assert f'href="{reverse("flag_detail", args=[flag.pk])}"' in page
+    assert f'href="{reverse("flags_inbox")}?unit={org.north.pk}&amp;scope=all"' in page
+    assert f'href="{reverse("strategy_map")}?objective={north_goal.pk}"' in page
+
+
+def test_a_draft_objective_says_to_activate_it_first(as_persona, client, org, north_goal):
+    draft = ObjectiveFactory(title="Someday", unit=org.north, parent=north_goal, status=ObjectiveStatus.DRAFT)
+    as_persona("manager")
+    page = client.get(reverse("objectives:detail", args=[draft.pk])).content.decode()
+    assert "activate it before adding sub-objectives" in page
+    assert f"{reverse('objectives:status', args=[draft.pk])}?status=active" in page
+    as_persona("employee")  # cannot change it: no call to action
+    assert "activate it before" not in client.get(reverse("objectives:detail", args=[draft.pk])).content.decode()
+
+
+def test_times_under_a_minute_never_read_zero_minutes(as_persona, client, orphan, manager):
+    Notification.objects.create(recipient=manager, flag=orphan)
+    as_persona("manager")
+    for url in (reverse("dashboard"), reverse("notifications"), reverse("flag_detail", args=[orphan.pk])):
+        page = client.get(url).content.decode()
+        assert "0 minutes" not in page, url
+        assert "less than a minute ago" in page, url
+
+
+def test_english_percent_has_no_space_and_french_a_narrow_one(as_persona, client, org, north_goal):
+    practice = PracticeFactory(unit=org.north)
+    PracticeObjectiveFactory(practice=practice, objective=north_goal)
+    as_persona("employee")
+    assert "100%</p>" in client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "100\u202f%</p>" in page

@@ -415,7 +415,10 @@ def test_manager_edits_a_sub_objective(as_persona, client, north_goal):
     assert north_goal.title == "North shares lessons"
     assert north_goal.version == 2
     history = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
-    assert "manager: changed title, statement" in " ".join(history.split())
+    # The person's name, not their user name.
+    manager = north_goal.history.latest().history_user
+    assert manager.get_full_name()
+    assert f"{manager.get_full_name()}: changed title, statement" in " ".join(history.split())
 
 
 def test_edit_form_errors_keep_the_input(as_persona, client, north_goal):
