@@ -20,11 +20,12 @@ from org.models import Unit
 SEARCH_LIMIT = 20
 
 
-def _with_counts(queryset: QuerySet) -> QuerySet:
+def _with_counts(queryset: QuerySet, *, include_archived: bool = True) -> QuerySet:
     """Rows as the tree and lists show them: unit, owner, children and open flags counted."""
     open_flags = Flag.objects.open().filter(objective=OuterRef("pk"))
+    shown = None if include_archived else ~Q(children__status=ObjectiveStatus.ARCHIVED)
     return queryset.select_related("unit", "owner").annotate(
-        child_count=Count("children", distinct=True),
+        child_count=Count("children", distinct=True, filter=shown),
         has_open_flag=Exists(open_flags),
     )
 
@@ -33,17 +34,27 @@ def _archived_last():
     return ExpressionWrapper(Q(status=ObjectiveStatus.ARCHIVED), output_field=BooleanField()).asc()
 
 
-def objective_roots() -> QuerySet:
-    """The strategic objectives, archived ones last."""
-    return _with_counts(Objective.objects.roots()).order_by(_archived_last(), "title", "pk")
+def _unless_archived(queryset: QuerySet, include_archived: bool) -> QuerySet:
+    return queryset if include_archived else queryset.exclude(status=ObjectiveStatus.ARCHIVED)
 
 
-def objective_children(objective: Objective) -> QuerySet:
-    return _with_counts(Objective.objects.filter(parent=objective)).order_by(_archived_last(), "title", "pk")
+def objective_roots(*, include_archived: bool = True) -> QuerySet:
+    """The strategic objectives, archived ones last (or left out)."""
+    roots = _unless_archived(Objective.objects.roots(), include_archived)
+    return _with_counts(roots, include_archived=include_archived).order_by(_archived_last(), "title", "pk")
 
 
-def objective_with_counts(pk: int) -> Objective | None:
-    return _with_counts(Objective.objects.filter(pk=pk)).first()
+def objective_children(objective: Objective, *, include_archived: bool = True) -> QuerySet:
+    children = _unless_archived(Objective.objects.filter(parent=objective), include_archived)
+    return _with_counts(children, include_archived=include_archived).order_by(_archived_last(), "title", "pk")
+
+
+def objective_with_counts(pk: int, *, include_archived: bool = True) -> Objective | None:
+    return _with_counts(Objective.objects.filter(pk=pk), include_archived=include_archived).first()
+
+
+def archived_count() -> int:
+    return Objective.objects.filter(status=ObjectiveStatus.ARCHIVED).count()
 
 
 def objective_list(*, q: str = "", unit_id: int | None = None, status: str = "", flagged: bool = False) -> QuerySet:

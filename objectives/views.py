@@ -71,16 +71,24 @@ def _conflict_form(form_class, request: HttpRequest, conflict: EditConflict, **k
 # --- Reading ------------------------------------------------------------------------
 
 
+def _show_archived(request: HttpRequest) -> bool:
+    return request.GET.get("archived") == "1"
+
+
 @login_required
 @require_GET
 def tree(request: HttpRequest) -> HttpResponse:
-    roots = list(selectors.objective_roots())
+    # Archived objectives are history, not strategy: hidden unless asked for.
+    show_archived = _show_archived(request)
+    roots = list(selectors.objective_roots(include_archived=show_archived))
     return _render(
         request,
         "objectives/tree.html",
         None,
         {
             "roots": roots,
+            "show_archived": show_archived,
+            "archived_count": selectors.archived_count(),
             "can_create_root": roles.is_executive(request.user),
             "can_create": roles.is_manager(request.user),
         },
@@ -91,19 +99,26 @@ def tree(request: HttpRequest) -> HttpResponse:
 @require_GET
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """Expand (or collapse with ``?collapse=1``) one node of the tree in place."""
-    node = selectors.objective_with_counts(pk)
+    show_archived = _show_archived(request)
+    node = selectors.objective_with_counts(pk, include_archived=show_archived)
     if node is None:
         raise Http404(_("No such objective."))
     if not _partial(request):
         # Without JavaScript the objective page lists the children.
         return redirect("objectives:detail", pk=pk)
     expanded = request.GET.get("collapse") != "1"
-    kids = list(selectors.objective_children(node)) if expanded else []
+    kids = list(selectors.objective_children(node, include_archived=show_archived)) if expanded else []
     return _render(
         request,
         "objectives/tree.html",
         "node",
-        {"node": node, "node_children": kids, "expanded": expanded, "can_create": roles.is_manager(request.user)},
+        {
+            "node": node,
+            "node_children": kids,
+            "expanded": expanded,
+            "show_archived": show_archived,
+            "can_create": roles.is_manager(request.user),
+        },
     )
 
 

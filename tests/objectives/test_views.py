@@ -602,3 +602,26 @@ def test_refusal_page_explains_why(as_persona, client, north_goal):
     page = response.content.decode()
     assert "Only a manager of this objective" in page
     assert 'id="main"' in page
+
+
+def test_archived_objectives_are_hidden_from_the_tree_unless_asked_for(as_persona, client, org, root):
+    old_root = ObjectiveFactory(title="Old strategy", unit=org.company, status=ObjectiveStatus.ARCHIVED)
+    live = ObjectiveFactory(title="Live branch", unit=org.north, parent=root, status=ObjectiveStatus.ACTIVE)
+    gone = ObjectiveFactory(title="Dropped branch", unit=org.north, parent=root, status=ObjectiveStatus.ARCHIVED)
+    as_persona("employee")
+    page = client.get(reverse("objectives:tree")).content.decode()
+    assert "Old strategy" not in page
+    assert "Show the 2 archived objectives" in page
+    assert "1 sub-objective<" in page  # the archived child is not counted either
+    fragment = client.get(reverse("objectives:children", args=[root.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert live.title in fragment
+    assert gone.title not in fragment
+
+    page = client.get(reverse("objectives:tree"), {"archived": "1"}).content.decode()
+    assert old_root.title in page
+    assert "Hide archived objectives" in page
+    assert f"{reverse('objectives:children', args=[root.pk])}?archived=1" in page
+    fragment = client.get(
+        reverse("objectives:children", args=[root.pk]), {"archived": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert gone.title in fragment
