@@ -15,12 +15,17 @@ class Command(BaseCommand):
             help="Language of the demo content (default: LANGUAGE_CODE).",
         )
         parser.add_argument(
+            "--url",
+            default=None,
+            help="Address to print for signing in (make run passes its own host and port).",
+        )
+        parser.add_argument(
             "--force-production",
             action="store_true",
             help="Load the demo even with RAISON_ENV=production (it creates accounts with a known password).",
         )
 
-    def handle(self, *args, language, force_production, **options):
+    def handle(self, *args, language, url, force_production, **options):
         if settings.PRODUCTION and not force_production:
             raise CommandError(
                 "Refusing to load demo accounts with a known password in production; "
@@ -34,7 +39,10 @@ class Command(BaseCommand):
         elif demo_exists():
             self.stdout.write("Demo organisation already present: nothing changed.")
         self.stdout.write("")
-        self.stdout.write("Demo logins (sign in at http://127.0.0.1:8000/):")
+        if url:
+            self.stdout.write(f"Demo logins (sign in at {url}):")
+        else:
+            self.stdout.write("Demo logins:")
         for login in demo_logins():
             self.stdout.write(f"  {login.role:<14} {login.username:<8} password: {login.password}")
         self.stdout.write("")
