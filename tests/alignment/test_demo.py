@@ -98,3 +98,24 @@ def test_the_embedded_default_logs_no_broker_warning(caplog, eager_tasks, django
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         recheck_task.delay()
     assert not [r for r in caplog.records if r.name.startswith("kombu")], caplog.text
+
+
+@pytest.mark.django_db
+def test_load_demo_follows_a_french_system(monkeypatch, capsys):
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    call_command("load_demo")
+    assert "(fr)" in capsys.readouterr().out
+    assert Means.objects.filter(name="Réseau social d'entreprise").exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_prefers_language_code_and_falls_back_to_english(monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    call_command("load_demo")
+    assert "(en)" in capsys.readouterr().out

@@ -1,7 +1,22 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from alignment.demo import demo_exists, demo_logins, load_demo
+
+
+def _wanted_language() -> str:
+    """LANGUAGE_CODE when set on purpose; otherwise the language of the person's system
+    (LC_ALL, LANG: "fr_FR.UTF-8" gives a French demo), so a French speaker who just runs
+    `make run` gets the demo in French."""
+    if os.environ.get("LANGUAGE_CODE"):
+        return settings.LANGUAGE_CODE
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value[:2].lower()
+    return settings.LANGUAGE_CODE
 
 
 class Command(BaseCommand):
@@ -12,7 +27,7 @@ class Command(BaseCommand):
             "--language",
             choices=["en", "fr"],
             default=None,
-            help="Language of the demo content (default: LANGUAGE_CODE).",
+            help="Language of the demo content (default: LANGUAGE_CODE if set, else the system's LANG).",
         )
         parser.add_argument(
             "--url",
@@ -31,7 +46,7 @@ class Command(BaseCommand):
                 "Refusing to load demo accounts with a known password in production; "
                 "pass --force-production for a staging copy."
             )
-        lang = language or settings.LANGUAGE_CODE.split("-")[0]
+        lang = (language or _wanted_language()).split("-")[0]
         if lang not in ("en", "fr"):
             lang = "en"
         if load_demo(lang):
