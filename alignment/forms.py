@@ -83,3 +83,8 @@ class MapFilterForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("This objective does not exist (any more).")},
     )
+
+
+class SearchForm(forms.Form):
+    # A CharField also refuses NUL bytes, which PostgreSQL text cannot hold.
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("map/", views.strategy_map, name="strategy_map"),
     path("map/export.svg", views.strategy_map_svg, name="strategy_map_svg"),
     path("notifications/", views.notifications, name="notifications"),
+    path("search/", views.site_search, name="search"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

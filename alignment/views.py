@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import map_layout, selectors, services
-from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm
+from alignment import map_layout, search, selectors, services
+from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm, SearchForm
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives.selectors import objective_search
 from org import roles
@@ -432,3 +432,19 @@ def strategy_map_svg(request: HttpRequest) -> HttpResponse:
     if request.GET.get("download") != "0":
         response["Content-Disposition"] = 'attachment; filename="strategy-map.svg"'
     return response
+
+
+# --- Global search ----------------------------------------------------------------------
+
+#: Matches per kind in the header's drop-down; the full page shows more.
+SEARCH_DROPDOWN, SEARCH_PAGE = 5, 20
+
+
+@login_required
+@require_GET
+def site_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    partial = _partial(request)
+    results = search.search(q, per_kind=SEARCH_DROPDOWN if partial else SEARCH_PAGE) if q else None
+    return _render(request, "alignment/search.html", "results", {"form": form, "q": q, "results": results})
