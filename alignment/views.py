@@ -179,8 +179,15 @@ def _auto_id(flag: Flag) -> str:
 def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=None, status: int = 200) -> HttpResponse:
     context = _flag_context(request, flag)
     q = request.GET.get("q", "")[:200]
-    # Like the means and practice pages: candidates show before anyone types.
-    results = objective_search(q, active_only=True) if context["can_link"] else []
+    # Like the means and practice pages: candidates show before anyone types, the three
+    # objectives closest to the flagged record's name and description first.
+    results, suggested = [], False
+    if context["can_link"] and not q:
+        subject = flag.subject
+        results = search.similar_objectives(f"{subject.name} {subject.description}")
+        suggested = bool(results)
+    if context["can_link"] and not results:
+        results = objective_search(q, active_only=True)
     chosen = link_form.cleaned_data.get("objective") if link_form is not None and link_form.is_bound else None
     if chosen is not None:
         # Keep the person's choice when the form comes back with an error.
@@ -194,6 +201,7 @@ def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=Non
             "q": q,
             # Without JavaScript, the search box submits here and the matches come back in the page.
             "results": results,
+            "suggested": suggested and chosen is None,
             "field_name": "objective",
             "next": _next_url(request, ""),
         }

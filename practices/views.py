@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from alignment import search as alignment_search
 from alignment import selectors as alignment_selectors
 from alignment.models import FlagKind
 from alignment.trace import means_trace, practice_trace
@@ -230,9 +231,23 @@ class _LinkingPage:
         return sum(1 for flag, _explanation in self.flags if flag.is_open)
 
     @cached_property
+    def objective_suggested(self) -> bool:
+        """Before anyone types, something with no objective yet gets the three objectives
+        closest to its name and description (the full-text index), not an alphabetical list."""
+        return bool(self.objective_suggestions)
+
+    @cached_property
+    def objective_suggestions(self) -> list[Objective]:
+        if not self.can_manage or self.objective_q or self.objective_form.chosen is not None or self.trace.links:
+            return []
+        return alignment_search.similar_objectives(f"{self.subject.name} {self.subject.description}")
+
+    @cached_property
     def objective_results(self) -> list[Objective]:
         if not self.can_manage:
             return []
+        if self.objective_suggestions:
+            return self.objective_suggestions
         results = _objective_results(self.objective_q, self.objective_form)
         # Offering an objective it already serves would only lead to a "already linked" error.
         linked = {link.objective.pk for link in self.trace.links}

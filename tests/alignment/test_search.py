@@ -138,3 +138,61 @@ def test_search_costs_the_same_queries_whatever_the_size(client, employee, org):
 
 def test_search_needs_sign_in(client):
     assert client.get(reverse("search"), {"q": "x"}).status_code == 302
+
+
+@pytest.fixture
+def goals(org):
+    return {
+        "demos": ObjectiveFactory(
+            title="Show work early",
+            statement="Friday demos of what teams built.",
+            unit=org.north,
+            status=ObjectiveStatus.ACTIVE,
+        ),
+        "hire": ObjectiveFactory(
+            title="Hire well", statement="Recruiting.", unit=org.north, status=ObjectiveStatus.ACTIVE
+        ),
+    }
+
+
+def test_flag_panel_suggests_the_closest_objectives(client, manager, org, goals):
+    from django.utils import timezone
+
+    from alignment.models import Flag, FlagKind
+
+    practice = PracticeFactory(name="Friday demos", description="Teams show what they built", unit=org.north)
+    flag = Flag.objects.get_or_create(
+        kind=FlagKind.ORPHAN_PRACTICE, practice=practice, resolved_at=None, defaults={"raised_at": timezone.now()}
+    )[0]
+    client.force_login(manager)
+    html = client.get(reverse("flag_detail", args=[flag.pk]), **HTMX).content.decode()
+    assert "Suggested: the objectives closest to its name and description" in html
+    assert f'name="objective" value="{goals["demos"].pk}"' in html
+    assert f'name="objective" value="{goals["hire"].pk}"' not in html
+    # One click on the suggestion and a rationale link it.
+    response = client.post(
+        reverse("flag_link", args=[flag.pk]), {"objective": goals["demos"].pk, "rationale": "Demos show work early"}
+    )
+    assert response.status_code == 302
+    assert practice.objective_links.filter(objective=goals["demos"]).exists()
+
+
+@pytest.mark.parametrize("kind", ["practice", "means"])
+def test_orphan_pages_suggest_objectives_until_linked(client, manager, org, goals, kind):
+    from tests.factories import MeansObjectiveFactory, PracticeObjectiveFactory
+
+    if kind == "practice":
+        subject = PracticeFactory(name="Friday demos", description="Show what we built", unit=org.north)
+        url = reverse("practices:practice_detail", args=[subject.pk])
+    else:
+        subject = MeansFactory(name="Demo room", description="Where Friday demos happen", unit=org.north)
+        url = reverse("practices:means_detail", args=[subject.pk])
+    client.force_login(manager)
+    html = client.get(url).content.decode()
+    assert "Suggested: the objectives closest" in html
+    assert f'value="{goals["demos"].pk}"' in html
+    if kind == "practice":
+        PracticeObjectiveFactory(practice=subject, objective=goals["hire"])
+    else:
+        MeansObjectiveFactory(means=subject, objective=goals["hire"])
+    assert "Suggested: the objectives closest" not in client.get(url).content.decode()
