@@ -270,5 +270,6 @@ def similar_objectives(text: str, *, limit: int = 3, exclude_ids=()) -> list[Obj
     exclude = set(exclude_ids)
     hits = _ranked_ids(text, ["objective"], limit + len(exclude) + 5, any_word=True, prefix=False)
     pks = [pk for _kind, pk, _rank in hits if pk not in exclude]
-    found = Objective.objects.filter(pk__in=pks, status=ObjectiveStatus.ACTIVE).select_related("unit", "parent").in_bulk()
+    active = Objective.objects.filter(pk__in=pks, status=ObjectiveStatus.ACTIVE)
+    found = active.select_related("unit", "parent").in_bulk()
     return [found[pk] for pk in pks if pk in found][:limit]
