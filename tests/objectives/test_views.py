@@ -625,3 +625,57 @@ def test_archived_objectives_are_hidden_from_the_tree_unless_asked_for(as_person
         reverse("objectives:children", args=[root.pk]), {"archived": "1"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert gone.title in fragment
+
+
+def test_the_creator_chooses_the_owner_and_it_shows_on_the_pages(as_persona, client, org, north_goal, employee):
+    manager = as_persona("manager")
+    response = client.post(
+        reverse("objectives:create"),
+        {
+            "parent": north_goal.pk,
+            "title": "Weekly lessons digest",
+            "statement": "One page a week.",
+            "unit": org.north.pk,
+            "status": "active",
+            "owner": employee.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Objective.objects.get(title="Weekly lessons digest")
+    assert created.owner == employee
+    name = employee.get_full_name()
+    assert f"owned by {name}" in client.get(reverse("objectives:detail", args=[created.pk])).content.decode()
+    fragment = client.get(reverse("objectives:children", args=[north_goal.pk]), **HTMX).content.decode()
+    assert f"owned by {name}" in fragment
+
+    # Left empty, the owner is the creator; the edit form changes it.
+    client.post(
+        reverse("objectives:create"),
+        {"parent": north_goal.pk, "title": "Mine", "statement": "s", "unit": org.north.pk, "status": "draft"},
+    )
+    mine = Objective.objects.get(title="Mine")
+    assert mine.owner == manager
+    edit = reverse("objectives:edit", args=[mine.pk])
+    form = client.get(edit).content.decode()
+    assert 'name="owner"' in form
+    response = client.post(edit, {"title": "Mine", "statement": "s", "owner": employee.pk, "version": mine.version})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.owner == employee
+
+
+def test_an_owner_outside_the_organisation_is_refused(as_persona, client, org, north_goal, outsider):
+    as_persona("manager")
+    response = client.post(
+        reverse("objectives:create"),
+        {
+            "parent": north_goal.pk,
+            "title": "X",
+            "statement": "s",
+            "unit": org.north.pk,
+            "status": "draft",
+            "owner": outsider.pk,
+        },
+    )
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()
