@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alignment import views
+from alignment import exports, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,6 +13,10 @@ urlpatterns = [
     path("map/export.svg", views.strategy_map_svg, name="strategy_map_svg"),
     path("notifications/", views.notifications, name="notifications"),
     path("search/", views.site_search, name="search"),
+    path("export/objectives.csv", exports.objectives_csv, name="export_objectives"),
+    path("export/means.csv", exports.means_csv, name="export_means"),
+    path("export/practices.csv", exports.practices_csv, name="export_practices"),
+    path("export/flags.csv", exports.flags_csv, name="export_flags"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

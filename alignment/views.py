@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -131,9 +132,9 @@ def _flag_context(request: HttpRequest, flag: Flag) -> dict:
     }
 
 
-@login_required
-@require_GET
-def flags_inbox(request: HttpRequest) -> HttpResponse:
+def inbox_filters(request: HttpRequest) -> tuple[FlagFilterForm, dict, QuerySet]:
+    """The inbox's filter form, the filters in force and the flags they select (the CSV
+    export uses the same, so it exports exactly what the inbox shows)."""
     managed = roles.managed_unit_ids(request.user)
     owners = get_user_model().objects.filter(pk__in=selectors.flag_owner_ids()).order_by("first_name", "username")
     # Managers see their subtree first; everyone may widen to the whole organisation.
@@ -149,6 +150,14 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
         owner_id=filters["owner"].pk if filters.get("owner") else None,
         within_units=managed if filters.get("scope") == "mine" else None,
     )
+    return form, filters, queryset
+
+
+@login_required
+@require_GET
+def flags_inbox(request: HttpRequest) -> HttpResponse:
+    managed = roles.managed_unit_ids(request.user)
+    form, filters, queryset = inbox_filters(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [_flag_context(request, flag) for flag in page.object_list]
     query = request.GET.copy()
