@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from alignment.models import FlagKind
+from alignment.models import Flag, FlagKind
 from objectives.models import Objective, ObjectiveStatus
 from org.models import Unit
 
@@ -88,3 +88,37 @@ class MapFilterForm(forms.Form):
 class SearchForm(forms.Form):
     # A CharField also refuses NUL bytes, which PostgreSQL text cannot hold.
     q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+
+
+class BulkFlagForm(forms.Form):
+    """One action on the flags ticked in the inbox."""
+
+    ACKNOWLEDGE, ASSIGN = "acknowledge", "assign"
+    action = forms.ChoiceField(choices=[(ACKNOWLEDGE, _("Accept as exceptions")), (ASSIGN, _("Assign"))])
+    flags = forms.ModelMultipleChoiceField(
+        queryset=Flag.objects.unresolved(),
+        error_messages={
+            "required": _("Tick the flags to act on first."),
+            "invalid_choice": _("One of the ticked flags is already resolved: reload the inbox."),
+        },
+    )
+    reason = forms.CharField(label=_("One reason for all of them"), max_length=500, required=False)
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True, memberships__isnull=False).distinct(),
+        required=False,
+        label=_("New owner"),
+        empty_label=_("Choose a person"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = self.fields["owner"].queryset.order_by("first_name", "last_name", "username")
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.ACKNOWLEDGE and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why these are accepted exceptions."))
+        if cleaned.get("action") == self.ASSIGN and cleaned.get("owner") is None:
+            self.add_error("owner", _("Choose who will own them."))
+        return cleaned

@@ -5,6 +5,7 @@ from alignment import exports, views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("flags/", views.flags_inbox, name="flags_inbox"),
+    path("flags/bulk/", views.flags_bulk, name="flags_bulk"),
     path("flags/<int:pk>/", views.flag_detail, name="flag_detail"),
     path("flags/<int:pk>/acknowledge/", views.flag_acknowledge, name="flag_acknowledge"),
     path("flags/<int:pk>/link/", views.flag_link, name="flag_link"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from alignment import map_layout, search, selectors, services
-from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, MapFilterForm, SearchForm
+from alignment.forms import AcknowledgeForm, BulkFlagForm, FlagFilterForm, FlagLinkForm, MapFilterForm, SearchForm
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
 from objectives.selectors import objective_search
 from org import roles
@@ -160,6 +160,8 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
     form, filters, queryset = inbox_filters(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [_flag_context(request, flag) for flag in page.object_list]
+    # Bulk actions where at least one flag on the page is this person's to act on.
+    bulk_form = BulkFlagForm(auto_id="bulk_%s") if any(item["can_act"] for item in items) else None
     query = request.GET.copy()
     query.pop("page", None)
     return _render(
@@ -175,6 +177,7 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
             "state": filters.get("state") or "open",
             "scope": filters.get("scope"),
             "manages": bool(managed),
+            "bulk_form": bulk_form,
             "oob_messages": _partial(request),
         },
     )
@@ -294,6 +297,47 @@ def flag_retire(request: HttpRequest, pk: int) -> HttpResponse:
         ack_form.add_error(None, error)
         return _flag_page(request, flag, ack_form=ack_form, status=422)
     return _done(request, _("“%(subject)s” retired.") % {"subject": flag.subject})
+
+
+@login_required
+@require_POST
+def flags_bulk(request: HttpRequest) -> HttpResponse:
+    """Accept the ticked flags as exceptions with one reason, or give them one owner.
+    All or nothing; the rights are checked per flag by the services."""
+    form = BulkFlagForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _bulk_done(request)
+    flags = list(selectors.flags_with_subjects(form.cleaned_data["flags"]))
+    try:
+        if form.cleaned_data["action"] == BulkFlagForm.ACKNOWLEDGE:
+            count = services.flags_acknowledge(flags=flags, by=request.user, reason=form.cleaned_data["reason"])
+            message = ngettext(
+                "%(count)d flag accepted as an exception.", "%(count)d flags accepted as exceptions.", count
+            ) % {"count": count}
+        else:
+            owner = form.cleaned_data["owner"]
+            services.flags_assign(flags=flags, by=request.user, owner=owner)
+            message = ngettext(
+                "%(count)d flagged record now owned by %(name)s.",
+                "%(count)d flagged records now owned by %(name)s.",
+                len(flags),
+            ) % {"count": len(flags), "name": owner.get_full_name() or owner.get_username()}
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, message)
+    return _bulk_done(request)
+
+
+def _bulk_done(request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        # The list refreshes itself on this event and shows the messages.
+        return trigger_client_event(HttpResponse(status=204), FLAGS_CHANGED)
+    return redirect(_next_url(request, "flags_inbox"))
 
 
 # --- Notifications --------------------------------------------------------------------

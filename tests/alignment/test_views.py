@@ -708,3 +708,55 @@ def test_english_percent_has_no_space_and_french_a_narrow_one(as_persona, client
     assert "100%</p>" in client.get(reverse("dashboard")).content.decode()
     page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "100\u202f%</p>" in page
+
+
+# --- Bulk actions in the inbox ---------------------------------------------------------
+
+
+def test_bulk_acknowledge_with_one_reason(as_persona, client, orphan, purposeless):
+    as_persona("manager")
+    page = client.get(reverse("flags_inbox")).content.decode()
+    assert 'form="bulk-flags"' in page
+    response = client.post(
+        reverse("flags_bulk"),
+        {"action": "acknowledge", "flags": [orphan.pk, purposeless.pk], "reason": "Pilot, reviewed in June"},
+        **HTMX,
+    )
+    assert response.status_code == 204
+    assert "flags-changed" in response["HX-Trigger"]
+    for flag in (orphan, purposeless):
+        flag.refresh_from_db()
+        assert flag.acknowledgement_reason == "Pilot, reviewed in June"
+
+
+def test_bulk_assign_gives_the_records_an_owner(as_persona, client, orphan, purposeless, employee):
+    as_persona("manager")
+    response = client.post(
+        reverse("flags_bulk"), {"action": "assign", "flags": [orphan.pk, purposeless.pk], "owner": employee.pk}
+    )
+    assert response.status_code == 302
+    orphan.practice.refresh_from_db()
+    purposeless.means.refresh_from_db()
+    assert orphan.practice.owner == employee
+    assert purposeless.means.owner == employee
+    assert orphan.practice.history.latest().history_user.username == "manager"
+
+
+def test_bulk_actions_are_all_or_nothing_and_check_rights(as_persona, client, orphan, south_orphan):
+    as_persona("manager")  # manages the north only
+    response = client.post(
+        reverse("flags_bulk"), {"action": "acknowledge", "flags": [orphan.pk, south_orphan.pk], "reason": "x"}
+    )
+    assert response.status_code == 403
+    orphan.refresh_from_db()
+    assert orphan.acknowledged_at is None
+    # Missing reason: nothing happens, the message says why.
+    response = client.post(reverse("flags_bulk"), {"action": "acknowledge", "flags": [orphan.pk]}, follow=True)
+    assert "Say why these are accepted exceptions." in response.content.decode()
+    orphan.refresh_from_db()
+    assert orphan.acknowledged_at is None
+
+
+def test_employees_get_no_bulk_form(as_persona, client, orphan):
+    as_persona("employee")
+    assert 'id="bulk-flags"' not in client.get(reverse("flags_inbox"), {"scope": "all"}).content.decode()
