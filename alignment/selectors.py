@@ -247,6 +247,24 @@ def dashboard(user) -> Dashboard:
     )
 
 
+@dataclass
+class FirstRun:
+    """What an organisation still lacks, for the dashboard's getting-started card."""
+
+    has_objectives: bool
+    has_means: bool
+    has_practices: bool
+
+    @property
+    def needed(self) -> bool:
+        return not (self.has_objectives and self.has_means and self.has_practices)
+
+
+def first_run() -> FirstRun:
+    # Three EXISTS queries: constant cost whatever the organisation's size.
+    return FirstRun(Objective.objects.exists(), Means.objects.exists(), Practice.objects.exists())
+
+
 # --- Flags inbox ----------------------------------------------------------------------
 
 FLAG_STATES = ("open", "acknowledged", "resolved")

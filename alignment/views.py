@@ -115,7 +115,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "alignment/dashboard.html",
         None,
-        {"data": data, "trend": _trend_drawing(data), "is_executive": roles.is_executive(request.user)},
+        {
+            "data": data,
+            "trend": _trend_drawing(data),
+            "is_executive": roles.is_executive(request.user),
+            "is_manager": roles.is_manager(request.user),
+            "has_unit": bool(roles.member_unit_ids(request.user)),
+            "first_run": first_run if (first_run := selectors.first_run()).needed else None,
+        },
     )
 
 

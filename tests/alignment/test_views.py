@@ -760,3 +760,31 @@ def test_bulk_actions_are_all_or_nothing_and_check_rights(as_persona, client, or
 def test_employees_get_no_bulk_form(as_persona, client, orphan):
     as_persona("employee")
     assert 'id="bulk-flags"' not in client.get(reverse("flags_inbox"), {"scope": "all"}).content.decode()
+
+
+# --- First run ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "absent"),
+    [
+        ("executive", "Create the first strategic objective", "Propose a practice"),
+        ("manager", "List the tools and organisational means", "Create the first strategic objective"),
+        ("employee", "Propose a practice your team already lives", "List the tools"),
+        ("outsider", "ask an administrator to add you", "Propose a practice"),
+    ],
+)
+def test_an_empty_organisation_tells_each_persona_what_to_do_first(as_persona, client, org, persona, expected, absent):
+    as_persona(persona)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Getting started" in page
+    assert expected in page
+    assert absent not in page
+
+
+def test_getting_started_goes_away_once_the_organisation_is_set_up(as_persona, client, org, north_goal):
+    tool = MeansFactory(unit=org.north)
+    MeansObjectiveFactory(means=tool, objective=north_goal)
+    PracticeFactory(unit=org.north)
+    as_persona("executive")
+    assert "Getting started" not in client.get(reverse("dashboard")).content.decode()
