@@ -122,3 +122,22 @@ class BulkFlagForm(forms.Form):
         if cleaned.get("action") == self.ASSIGN and cleaned.get("owner") is None:
             self.add_error("owner", _("Choose who will own them."))
         return cleaned
+
+
+class ObjectiveLinkRecordForm(forms.Form):
+    """From an objective's side: link one of the means or practices one manages to it."""
+
+    record = forms.RegexField(
+        regex=r"^(means|practice):[0-9]{1,12}$",
+        label=_("Means or practice"),
+        error_messages={
+            "required": _("Choose the means or practice that serves it."),
+            "invalid": _("Choose from the results."),
+        },
+    )
+    rationale = forms.CharField(label=_("Why does it serve this objective? (one sentence)"), max_length=300)
+
+    @property
+    def kind_and_pk(self) -> tuple[str, int]:
+        kind, pk = self.cleaned_data["record"].split(":")
+        return kind, int(pk)

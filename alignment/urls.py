@@ -14,6 +14,7 @@ urlpatterns = [
     path("map/export.svg", views.strategy_map_svg, name="strategy_map_svg"),
     path("notifications/", views.notifications, name="notifications"),
     path("search/", views.site_search, name="search"),
+    path("link/objective/<int:pk>/", views.objective_link_record, name="objective_link_record"),
     path("export/objectives.csv", exports.objectives_csv, name="export_objectives"),
     path("export/means.csv", exports.means_csv, name="export_means"),
     path("export/practices.csv", exports.practices_csv, name="export_practices"),

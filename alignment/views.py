@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,15 +21,25 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
 from alignment import map_layout, search, selectors, services
-from alignment.forms import AcknowledgeForm, BulkFlagForm, FlagFilterForm, FlagLinkForm, MapFilterForm, SearchForm
+from alignment.forms import (
+    AcknowledgeForm,
+    BulkFlagForm,
+    FlagFilterForm,
+    FlagLinkForm,
+    MapFilterForm,
+    ObjectiveLinkRecordForm,
+    SearchForm,
+)
 from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
+from objectives.models import Objective
 from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
+from practices.models import Means, Practice
 from raison.editing import add_service_errors
 
 PAGE_SIZE = 20
@@ -516,3 +526,68 @@ def site_search(request: HttpRequest) -> HttpResponse:
     partial = _partial(request)
     results = search.search(q, per_kind=SEARCH_DROPDOWN if partial else SEARCH_PAGE) if q else None
     return _render(request, "alignment/search.html", "results", {"form": form, "q": q, "results": results})
+
+
+# --- Linking from an objective's side ---------------------------------------------------
+
+
+def _candidates(request: HttpRequest, q: str) -> list[tuple[str, object]]:
+    """Means and practices matching ``q`` (the full-text index) that this person manages."""
+    if not q:
+        return []
+    managed = roles.managed_unit_ids(request.user)
+    found = search.search(q, per_kind=SEARCH_PAGE)
+    return [("means", m, f"means:{m.pk}") for m in found.means if m.unit_id in managed] + [
+        ("practice", p, f"practice:{p.pk}") for p in found.practices if p.unit_id in managed
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_link_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a means or a practice to this objective, from the objective's side."""
+    if not roles.is_manager(request.user):
+        raise PermissionDenied(_("Only managers link means and practices to objectives."))
+    objective = Objective.objects.select_related("unit").filter(pk=pk).first()
+    if objective is None:
+        raise Http404(_("No such objective."))
+    form = ObjectiveLinkRecordForm(request.POST or None)
+    q = (request.POST.get("q") or request.GET.get("q") or "")[:200].replace("\x00", "")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            kind, record_pk = form.kind_and_pk
+            model = Means if kind == "means" else Practice
+            record = model.objects.filter(pk=record_pk).first()
+            if record is None:
+                form.add_error("record", _("Choose from the results."))
+            else:
+                try:
+                    if kind == "means":
+                        practice_services.means_link_objective(
+                            means=record, objective=objective, by=request.user, rationale=form.cleaned_data["rationale"]
+                        )
+                    else:
+                        practice_services.practice_link_objective(
+                            practice=record,
+                            objective=objective,
+                            by=request.user,
+                            rationale=form.cleaned_data["rationale"],
+                        )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("“%(subject)s” now serves “%(objective)s”.") % {"subject": record, "objective": objective},
+                    )
+                    return redirect("objectives:detail", pk=objective.pk)
+    context = {
+        "objective": objective,
+        "form": form,
+        "q": q,
+        "candidates": _candidates(request, q),
+        "selected": request.POST.get("record", ""),
+    }
+    return _render(request, "alignment/objective_link.html", "candidates", context, status=status)

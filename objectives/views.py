@@ -172,6 +172,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": _history_changes(page.history),
             "can_edit": can_edit,
             "can_add_child": objective.status == ObjectiveStatus.ACTIVE and roles.is_manager(request.user),
+            "can_link_records": roles.is_manager(request.user),
         },
     )
 

@@ -788,3 +788,39 @@ def test_getting_started_goes_away_once_the_organisation_is_set_up(as_persona, c
     PracticeFactory(unit=org.north)
     as_persona("executive")
     assert "Getting started" not in client.get(reverse("dashboard")).content.decode()
+
+
+# --- Linking from the objective's side ---------------------------------------------------
+
+
+def test_a_manager_links_a_means_from_the_objective_page(as_persona, client, org, north_goal):
+    wiki = MeansFactory(name="Team wiki", unit=org.north)
+    MeansFactory(name="South wiki", unit=org.south)  # not theirs: not offered
+    as_persona("manager")
+    detail = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
+    url = reverse("objective_link_record", args=[north_goal.pk])
+    assert f'href="{url}"' in detail
+    page = client.get(url, {"q": "wiki"}).content.decode()
+    assert f'value="means:{wiki.pk}"' in page
+    assert "South wiki" not in page
+    fragment = client.get(url, {"q": "wiki"}, **HTMX).content.decode()
+    assert "<html" not in fragment and "Team wiki" in fragment
+    response = client.post(url, {"record": f"means:{wiki.pk}", "rationale": "Lessons are written there"})
+    assert response.status_code == 302
+    assert wiki.objective_links.get(objective=north_goal).rationale == "Lessons are written there"
+    # Twice: a clear message, no 500.
+    again = client.post(url, {"record": f"means:{wiki.pk}", "rationale": "again", "q": "wiki"})
+    assert again.status_code == 422
+    assert "already serves" in again.content.decode()
+
+
+def test_linking_from_the_objective_side_checks_rights_and_input(as_persona, client, org, north_goal):
+    south = PracticeFactory(name="South practice", unit=org.south)
+    url = reverse("objective_link_record", args=[north_goal.pk])
+    as_persona("employee")
+    assert client.get(url).status_code == 403
+    as_persona("manager")
+    assert client.post(url, {"record": f"practice:{south.pk}", "rationale": "x"}).status_code == 403
+    assert client.post(url, {"record": "drop table", "rationale": "x"}).status_code == 422
+    assert client.post(url, {"record": "practice:999999", "rationale": "x"}).status_code == 422
+    assert client.get(url, {"q": "a\x00b"}).status_code == 200
