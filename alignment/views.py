@@ -11,14 +11,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,30 +38,10 @@ from org import roles
 from practices import services as practice_services
 from practices.models import Means, Practice
 from raison.editing import add_service_errors
+from raison.web import next_url, paginate, query_without, redirect_next, render_region, wants_region
 
 PAGE_SIZE = 20
 FLAGS_CHANGED = "flags-changed"
-
-
-def _partial(request: HttpRequest) -> bool:
-    """Render only the swapped region for htmx, but the whole page on a history restore."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200) -> HttpResponse:
-    name = f"{template}#{partial}" if partial and _partial(request) else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 def _get_flag(pk: int) -> Flag:
@@ -121,10 +98,9 @@ def _trend_drawing(data: selectors.Dashboard) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(request.user)
-    return _render(
+    return render_region(
         request,
         "alignment/dashboard.html",
-        None,
         {
             "data": data,
             "trend": _trend_drawing(data),
@@ -175,28 +151,26 @@ def inbox_filters(request: HttpRequest) -> tuple[FlagFilterForm, dict, QuerySet]
 def flags_inbox(request: HttpRequest) -> HttpResponse:
     managed = roles.managed_unit_ids(request.user)
     form, filters, queryset = inbox_filters(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, size=PAGE_SIZE)
     items = [_flag_context(request, flag) for flag in page.object_list]
     # Bulk actions where at least one flag on the page is this person's to act on.
     bulk_form = BulkFlagForm(auto_id="bulk_%s") if any(item["can_act"] for item in items) else None
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _render(
+    return render_region(
         request,
         "alignment/flags_inbox.html",
-        "flag-list",
         {
             "form": form,
             "page": page,
             "items": items,
-            "query": query.urlencode(),
+            "query": query_without(request),
             "page_query": request.GET.urlencode(),
             "state": filters.get("state") or "open",
             "scope": filters.get("scope"),
             "manages": bool(managed),
             "bulk_form": bulk_form,
-            "oob_messages": _partial(request),
+            "oob_messages": wants_region(request),
         },
+        region="flag-list",
     )
 
 
@@ -232,10 +206,10 @@ def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=Non
             "results": results,
             "suggested": suggested and chosen is None,
             "field_name": "objective",
-            "next": _next_url(request, ""),
+            "next": next_url(request),
         }
     )
-    return _render(request, "alignment/flag.html", "resolve", context, status=status)
+    return render_region(request, "alignment/flag.html", context, region="resolve", status=status)
 
 
 @login_required
@@ -250,7 +224,7 @@ def _done(request: HttpRequest, message: str) -> HttpResponse:
         # The inbox list refreshes itself on this event (and shows the message).
         response = HttpResponse(status=204)
         return trigger_client_event(response, FLAGS_CHANGED)
-    return redirect(_next_url(request, "flags_inbox"))
+    return redirect_next(request, "flags_inbox")
 
 
 @login_required
@@ -354,7 +328,7 @@ def _bulk_done(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         # The list refreshes itself on this event and shows the messages.
         return trigger_client_event(HttpResponse(status=204), FLAGS_CHANGED)
-    return redirect(_next_url(request, "flags_inbox"))
+    return redirect_next(request, "flags_inbox")
 
 
 # --- Notifications --------------------------------------------------------------------
@@ -364,8 +338,8 @@ def _bulk_done(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     queryset = selectors.notifications_for(request.user).order_by("-created_at", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "alignment/notifications.html", "list", {"page": page})
+    page = paginate(request, queryset, size=PAGE_SIZE)
+    return render_region(request, "alignment/notifications.html", {"page": page}, region="list")
 
 
 @login_required
@@ -373,10 +347,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = _get_notification_for_owner(request, pk)
     services.notification_mark_read(notification=notification, by=request.user)
-    if _partial(request):
+    if wants_region(request):
         notification.read_at = notification.read_at or timezone.now()
-        return _render(request, "alignment/notifications.html", "item", {"n": notification})
-    return redirect(_next_url(request, "notifications"))
+        return render_region(request, "alignment/notifications.html", {"n": notification}, region="item")
+    return redirect_next(request, "notifications")
 
 
 @login_required
@@ -388,7 +362,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
         ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", count)
         % {"count": count},
     )
-    return redirect(_next_url(request, "notifications"))
+    return redirect_next(request, "notifications")
 
 
 # --- Strategy map ---------------------------------------------------------------------
@@ -491,9 +465,8 @@ def _map_data(request: HttpRequest) -> tuple[MapFilterForm, selectors.StrategyMa
 @require_GET
 def strategy_map(request: HttpRequest) -> HttpResponse:
     form, data = _map_data(request)
-    return _render(
-        request, "alignment/strategy_map.html", "map", {"form": form, "map": data, "drawing": _map_drawing(data)}
-    )
+    context = {"form": form, "map": data, "drawing": _map_drawing(data)}
+    return render_region(request, "alignment/strategy_map.html", context, region="map")
 
 
 @login_required
@@ -523,9 +496,10 @@ SEARCH_DROPDOWN, SEARCH_PAGE = 5, 20
 def site_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    partial = _partial(request)
+    partial = wants_region(request)
     results = search.search(q, per_kind=SEARCH_DROPDOWN if partial else SEARCH_PAGE) if q else None
-    return _render(request, "alignment/search.html", "results", {"form": form, "q": q, "results": results})
+    context = {"form": form, "q": q, "results": results}
+    return render_region(request, "alignment/search.html", context, region="results")
 
 
 # --- Linking from an objective's side ---------------------------------------------------
@@ -590,4 +564,4 @@ def objective_link_record(request: HttpRequest, pk: int) -> HttpResponse:
         "candidates": _candidates(request, q),
         "selected": request.POST.get("record", ""),
     }
-    return _render(request, "alignment/objective_link.html", "candidates", context, status=status)
+    return render_region(request, "alignment/objective_link.html", context, region="candidates", status=status)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,21 +26,9 @@ from objectives.forms import (
 )
 from objectives.models import Objective, ObjectiveStatus
 from org import roles
-from raison.editing import EditConflict, add_service_errors
+from raison.web import paginate, query_without, render_region, submit, wants_region
 
 PAGE_SIZE = 25
-
-
-def _partial(request: HttpRequest) -> bool:
-    """Render only the swapped region for htmx, but the whole page on a history restore."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render(request: HttpRequest, template: str, partial: str | None, context: dict, status: int = 200) -> HttpResponse:
-    name = f"{template}#{partial}" if partial and _partial(request) else template
-    response = render(request, name, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _get_objective(pk: int) -> Objective:
@@ -58,16 +44,6 @@ def _get_objective_for_edit(request: HttpRequest, pk: int) -> Objective:
     return objective
 
 
-def _conflict_form(form_class, request: HttpRequest, conflict: EditConflict, **kwargs):
-    """The person's input kept, with the current version so a deliberate second save can win."""
-    data = request.POST.copy()
-    if conflict.current is not None:
-        data["version"] = str(conflict.current.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
-
-
 # --- Reading ------------------------------------------------------------------------
 
 
@@ -81,18 +57,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     # Archived objectives are history, not strategy: hidden unless asked for.
     show_archived = _show_archived(request)
     roots = list(selectors.objective_roots(include_archived=show_archived))
-    return _render(
-        request,
-        "objectives/tree.html",
-        None,
-        {
-            "roots": roots,
-            "show_archived": show_archived,
-            "archived_count": selectors.archived_count(),
-            "can_create_root": roles.is_executive(request.user),
-            "can_create": roles.is_manager(request.user),
-        },
-    )
+    context = {
+        "roots": roots,
+        "show_archived": show_archived,
+        "archived_count": selectors.archived_count(),
+        "can_create_root": roles.is_executive(request.user),
+        "can_create": roles.is_manager(request.user),
+    }
+    return render_region(request, "objectives/tree.html", context)
 
 
 @login_required
@@ -103,23 +75,19 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     node = selectors.objective_with_counts(pk, include_archived=show_archived)
     if node is None:
         raise Http404(_("No such objective."))
-    if not _partial(request):
+    if not wants_region(request):
         # Without JavaScript the objective page lists the children.
         return redirect("objectives:detail", pk=pk)
     expanded = request.GET.get("collapse") != "1"
     kids = list(selectors.objective_children(node, include_archived=show_archived)) if expanded else []
-    return _render(
-        request,
-        "objectives/tree.html",
-        "node",
-        {
-            "node": node,
-            "node_children": kids,
-            "expanded": expanded,
-            "show_archived": show_archived,
-            "can_create": roles.is_manager(request.user),
-        },
-    )
+    context = {
+        "node": node,
+        "node_children": kids,
+        "expanded": expanded,
+        "show_archived": show_archived,
+        "can_create": roles.is_manager(request.user),
+    }
+    return render_region(request, "objectives/tree.html", context, region="node")
 
 
 @login_required
@@ -133,15 +101,13 @@ def objective_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
         flagged=bool(filters.get("flagged")),
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return _render(
-        request,
-        "objectives/list.html",
-        "results",
-        {"form": form, "page": page, "query": query.urlencode(), "filtered": bool(filters and any(filters.values()))},
-    )
+    context = {
+        "form": form,
+        "page": paginate(request, queryset, size=PAGE_SIZE),
+        "query": query_without(request),
+        "filtered": bool(filters and any(filters.values())),
+    }
+    return render_region(request, "objectives/list.html", context, region="results")
 
 
 @login_required
@@ -153,7 +119,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if field_name and not field_name.replace("_", "").isalnum():
         field_name = "objective"
     results = selectors.objective_search(q, active_only=request.GET.get("status") == "active")
-    return _render(request, "objectives/search.html", "results", {"q": q, "results": results, "field_name": field_name})
+    context = {"q": q, "results": results, "field_name": field_name}
+    return render_region(request, "objectives/search.html", context, region="results")
 
 
 @login_required
@@ -161,20 +128,15 @@ def search(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _get_objective(pk)
     page = selectors.objective_page(objective)
-    can_edit = services.can_edit_objective(request.user, objective)
-    return _render(
-        request,
-        "objectives/detail.html",
-        None,
-        {
-            "objective": objective,
-            "page": page,
-            "changes": _history_changes(page.history),
-            "can_edit": can_edit,
-            "can_add_child": objective.status == ObjectiveStatus.ACTIVE and roles.is_manager(request.user),
-            "can_link_records": roles.is_manager(request.user),
-        },
-    )
+    context = {
+        "objective": objective,
+        "page": page,
+        "changes": _history_changes(page.history),
+        "can_edit": services.can_edit_objective(request.user, objective),
+        "can_add_child": objective.status == ObjectiveStatus.ACTIVE and roles.is_manager(request.user),
+        "can_link_records": roles.is_manager(request.user),
+    }
+    return render_region(request, "objectives/detail.html", context)
 
 
 _HISTORY_FIELDS = ("title", "statement", "status", "parent_id", "unit_id", "owner_id", "starts_on", "ends_on")
@@ -205,19 +167,18 @@ def create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only executives and managers can create objectives."))
     status = 200
     if request.method == "POST":
-        form = ObjectiveCreateForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                objective = services.objective_create(by=request.user, **data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except PermissionDenied as error:
-                form.add_error("unit", str(error))
-            else:
-                messages.success(request, _("Objective “%(title)s” created.") % {"title": objective.title})
-                return redirect("objectives:detail", pk=objective.pk)
-        status = 422
+        outcome = submit(
+            request,
+            ObjectiveCreateForm(request.POST, user=request.user),
+            lambda data: services.objective_create(by=request.user, **data),
+            form_kwargs={"user": request.user},
+            denied_field="unit",
+        )
+        if outcome.ok:
+            objective = outcome.result
+            messages.success(request, _("Objective “%(title)s” created.") % {"title": objective.title})
+            return redirect("objectives:detail", pk=objective.pk)
+        form, status = outcome.form, outcome.status
     else:
         initial = {}
         parent_id = request.GET.get("parent", "")
@@ -228,134 +189,91 @@ def create(request: HttpRequest) -> HttpResponse:
                 if roles.can_manage_unit(request.user, parent.unit_id):
                     initial["unit"] = parent.unit_id
         form = ObjectiveCreateForm(initial=initial, user=request.user)
-    return _render(request, "objectives/form.html", "form", {"form": form, "mode": "create"}, status=status)
+    return render_region(
+        request, "objectives/form.html", {"form": form, "mode": "create"}, region="form", status=status
+    )
+
+
+def _change(request: HttpRequest, pk: int, *, mode: str, form_class, initial, save, done, denied_field=None):
+    """One POST → service → 409/422 → redirect skeleton for every change to an existing objective.
+
+    ``initial(objective)`` fills the form on GET, ``save(objective, data)`` calls the
+    service, ``done(objective)`` is the success message.
+    """
+    objective = _get_objective_for_edit(request, pk)
+    status, conflict = 200, None
+    if request.method == "POST":
+        outcome = submit(
+            request,
+            form_class(request.POST),
+            lambda data: save(objective, data),
+            denied_field=denied_field,
+        )
+        if outcome.ok:
+            messages.success(request, done(objective))
+            return redirect("objectives:detail", pk=objective.pk)
+        form, status, conflict = outcome.form, outcome.status, outcome.current
+        objective = _get_objective(pk)  # the service set the typed values on the instance it refused
+    else:
+        form = form_class(initial=initial(objective))
+    context = {"form": form, "mode": mode, "objective": objective, "conflict": conflict}
+    return render_region(request, "objectives/form.html", context, region="form", status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    objective = _get_objective_for_edit(request, pk)
-    status, conflict = 200, None
-    if request.method == "POST":
-        form = ObjectiveEditForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.objective_update(
-                    objective=objective,
-                    by=request.user,
-                    expected_version=data["version"],
-                    **{name: data[name] for name in ObjectiveEditForm.FIELDS},
-                )
-            except EditConflict as error:
-                conflict = error.current
-                form = _conflict_form(ObjectiveEditForm, request, error)
-                status = 409
-            except ValidationError as error:
-                add_service_errors(form, error)
-                status = 422
-            else:
-                messages.success(request, _("Objective “%(title)s” saved.") % {"title": objective.title})
-                return redirect("objectives:detail", pk=objective.pk)
-        else:
-            status = 422
-    else:
-        form = ObjectiveEditForm(initial=ObjectiveEditForm.initial_for(objective))
-    if status != 200:
-        objective = _get_objective(pk)  # the service set the typed values on the instance it refused
-    return _render(
+    return _change(
         request,
-        "objectives/form.html",
-        "form",
-        {"form": form, "mode": "edit", "objective": objective, "conflict": conflict},
-        status=status,
+        pk,
+        mode="edit",
+        form_class=ObjectiveEditForm,
+        initial=ObjectiveEditForm.initial_for,
+        save=lambda objective, data: services.objective_update(
+            objective=objective,
+            by=request.user,
+            expected_version=data["version"],
+            **{name: data[name] for name in ObjectiveEditForm.FIELDS},
+        ),
+        done=lambda objective: _("Objective “%(title)s” saved.") % {"title": objective.title},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
-    objective = _get_objective_for_edit(request, pk)
-    status, conflict = 200, None
-    if request.method == "POST":
-        form = ObjectiveStatusForm(request.POST)
-        if form.is_valid():
-            try:
-                services.objective_set_status(
-                    objective=objective,
-                    by=request.user,
-                    status=form.cleaned_data["status"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except EditConflict as error:
-                conflict = error.current
-                form = _conflict_form(ObjectiveStatusForm, request, error)
-                status = 409
-            except ValidationError as error:
-                add_service_errors(form, error)
-                status = 422
-            else:
-                messages.success(
-                    request,
-                    _("Status of “%(title)s”: %(status)s.")
-                    % {"title": objective.title, "status": objective.get_status_display()},
-                )
-                return redirect("objectives:detail", pk=objective.pk)
-        else:
-            status = 422
-    else:
-        initial_status = request.GET.get("status", objective.status)
-        form = ObjectiveStatusForm(initial={"status": initial_status, "version": objective.version})
-    if status != 200:
-        objective = _get_objective(pk)
-    return _render(
+    return _change(
         request,
-        "objectives/form.html",
-        "form",
-        {"form": form, "mode": "status", "objective": objective, "conflict": conflict},
-        status=status,
+        pk,
+        mode="status",
+        form_class=ObjectiveStatusForm,
+        initial=lambda objective: {
+            "status": request.GET.get("status", objective.status),
+            "version": objective.version,
+        },
+        save=lambda objective, data: services.objective_set_status(
+            objective=objective, by=request.user, status=data["status"], expected_version=data["version"]
+        ),
+        done=lambda objective: (
+            _("Status of “%(title)s”: %(status)s.")
+            % {"title": objective.title, "status": objective.get_status_display()}
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reparent(request: HttpRequest, pk: int) -> HttpResponse:
-    objective = _get_objective_for_edit(request, pk)
-    status, conflict = 200, None
-    if request.method == "POST":
-        form = ObjectiveReparentForm(request.POST)
-        if form.is_valid():
-            try:
-                services.objective_reparent(
-                    objective=objective,
-                    by=request.user,
-                    parent=form.cleaned_data["parent"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except EditConflict as error:
-                conflict = error.current
-                form = _conflict_form(ObjectiveReparentForm, request, error)
-                status = 409
-            except ValidationError as error:
-                add_service_errors(form, error)
-                status = 422
-            except PermissionDenied as error:
-                # Allowed to edit this objective but not to put it there: say so next to the field.
-                form.add_error("parent", str(error))
-                status = 422
-            else:
-                messages.success(request, _("Objective “%(title)s” moved.") % {"title": objective.title})
-                return redirect("objectives:detail", pk=objective.pk)
-        else:
-            status = 422
-    else:
-        form = ObjectiveReparentForm(initial={"parent": objective.parent_id, "version": objective.version})
-    if status != 200:
-        objective = _get_objective(pk)
-    return _render(
+    return _change(
         request,
-        "objectives/form.html",
-        "form",
-        {"form": form, "mode": "reparent", "objective": objective, "conflict": conflict},
-        status=status,
+        pk,
+        mode="reparent",
+        form_class=ObjectiveReparentForm,
+        initial=lambda objective: {"parent": objective.parent_id, "version": objective.version},
+        save=lambda objective, data: services.objective_reparent(
+            objective=objective, by=request.user, parent=data["parent"], expected_version=data["version"]
+        ),
+        done=lambda objective: _("Objective “%(title)s” moved.") % {"title": objective.title},
+        # Allowed to edit this objective but not to put it there: say so next to the field.
+        denied_field="parent",
     )
