@@ -68,12 +68,12 @@ compilemessages: $(RUNTIME_STAMP)
 	fi
 
 .PHONY: run
-run: $(RUNTIME_STAMP) compilemessages ## Embedded default: SQLite, in-process tasks, demo data, on http://127.0.0.1:8000
+run: $(RUNTIME_STAMP) compilemessages ## Embedded default: SQLite, in-process tasks, demo data, on http://127.0.0.1:8000 (PORT=8101 for another port)
 	$(MANAGE) migrate --noinput
 	@# Collected even in the embedded default: WhiteNoise serves static files
 	@# from STATIC_ROOT once DEBUG is off, which it is by default.
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --url http://$(HOST):$(PORT)/
 	@echo "Raison is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 

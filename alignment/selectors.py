@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,9 +24,11 @@ from org.models import Unit
 from practices.models import (
     Means,
     MeansObjective,
+    MeansStatus,
     Practice,
     PracticeMeans,
     PracticeObjective,
+    PracticeStatus,
 )
 
 TREND_DAYS = 30
@@ -235,6 +237,24 @@ def dashboard(user) -> Dashboard:
     )
 
 
+@dataclass
+class FirstRun:
+    """What an organisation still lacks, for the dashboard's getting-started card."""
+
+    has_objectives: bool
+    has_means: bool
+    has_practices: bool
+
+    @property
+    def needed(self) -> bool:
+        return not (self.has_objectives and self.has_means and self.has_practices)
+
+
+def first_run() -> FirstRun:
+    # Three EXISTS queries: constant cost whatever the organisation's size.
+    return FirstRun(Objective.objects.exists(), Means.objects.exists(), Practice.objects.exists())
+
+
 # --- Flags inbox ----------------------------------------------------------------------
 
 FLAG_STATES = ("open", "acknowledged", "resolved")
@@ -285,7 +305,44 @@ def flag_owner_ids(*, recent: int = OWNER_CHOICES_FROM):
     return Flag.objects.filter(pk__in=latest).annotate(subject_owner=_subject_owner()).values("subject_owner")
 
 
+def mismatched_means(practice_ids) -> dict[int, list[str]]:
+    """For each practice, the names of the active means it relies on that serve nothing on
+    its objectives' chains: what a "mismatched means" flag is about (one query)."""
+    ids = [int(pk) for pk in practice_ids]
+    if not ids:
+        return {}
+    objectives, means = Objective._meta.db_table, Means._meta.db_table
+    po, pm, mo = PracticeObjective._meta.db_table, PracticeMeans._meta.db_table, MeansObjective._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    # The same test as the engine's rule, for these practices only.
+    sql = (
+        f"WITH RECURSIVE chain(id, ancestor_id) AS ("  # noqa: S608 (table names from model metadata)
+        f" SELECT id, id FROM {objectives} WHERE id IN (SELECT objective_id FROM {po} WHERE practice_id IN ({marks}))"
+        f" UNION SELECT chain.id, o.parent_id FROM chain JOIN {objectives} o ON o.id = chain.ancestor_id"
+        f" WHERE o.parent_id IS NOT NULL)"
+        f" SELECT pm.practice_id, m.name FROM {pm} pm JOIN {means} m ON m.id = pm.means_id"
+        f" WHERE pm.practice_id IN ({marks}) AND m.status = %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {po} po JOIN chain ON chain.id = po.objective_id"
+        f" JOIN {mo} mo ON mo.objective_id = chain.ancestor_id AND mo.means_id = pm.means_id"
+        f" WHERE po.practice_id = pm.practice_id) ORDER BY m.name"
+    )
+    found: dict[int, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids, MeansStatus.ACTIVE.value])
+        for practice_id, name in cursor.fetchall():
+            found.setdefault(practice_id, []).append(name)
+    return found
+
+
 # --- Strategy map ---------------------------------------------------------------------
+
+#: The strategy map never draws a whole organisation: at most this many boxes per layer
+#: around its focus (one objective or one unit); the rest is reported, one click away.
+MAP_CAPS = {"objectives": 30, "means": 20, "practices": 30}
+#: Levels of objectives drawn below the focus (deeper ones: focus on a lower objective).
+MAP_DEPTH = 4
+#: Flagged records outside the focused strategy shown anyway, so they stand out.
+MAP_FLAGGED_EXTRA = 8
 
 
 @dataclass
@@ -293,121 +350,218 @@ class StrategyMap:
     objectives: list[Objective]
     means: list[Means]
     practices: list[Practice]
-    totals: dict = field(default_factory=dict)
+    focus_objective: Objective | None = None
+    focus_unit: Unit | None = None
+    #: Ancestors of the focused objective, root first (drawn above it).
+    ancestors: list[Objective] = field(default_factory=list)
+    #: What was left out: True where a layer hit its cap or the depth limit.
+    more: dict = field(default_factory=dict)
 
     @property
     def truncated(self) -> bool:
-        return (
-            self.totals.get("objectives", 0) > len(self.objectives)
-            or self.totals.get("means", 0) > len(self.means)
-            or self.totals.get("practices", 0) > len(self.practices)
-        )
+        return any(self.more.values())
 
 
-def _orphans_first(queryset: QuerySet, active_links: QuerySet, limit: int) -> list:
-    """Up to ``limit`` rows by name, those with no active objective first, in two index walks.
-
-    Sorting on "is an orphan" would compute it for every row (17 s at a million
-    practices); instead the orphans are read first along the name index, then the others.
-    """
-    orphans = list(queryset.filter(~Exists(active_links)).order_by("name", "pk")[:limit])
-    others = list(queryset.filter(Exists(active_links)).order_by("name", "pk")[: limit - len(orphans)])
-    for row in orphans:
-        row.orphan = True
-    for row in others:
-        row.orphan = False
-    return orphans + others
-
-
-def _map_objectives(objectives: QuerySet, *, whole_organisation: bool, limit: int) -> list[Objective]:
-    """Up to ``limit`` objectives, each with its ``tree_depth`` (0 for a strategic root), in two queries.
-
-    tree_queries' ``with_tree_fields()`` numbered the whole tree first (3.8 s at 100,000
-    objectives). The whole organisation's map shows the top of the strategy, walked down
-    from the roots; a unit's map its objectives by title, their depth climbed from them.
-    """
+def _objective_levels(seed_sql: str, seed_params: list, *, depth: int, limit: int, unit_ids=None) -> list[tuple]:
+    """(id, level) of the seeds and their descendants (archived ones and what hangs below
+    them left out), ``depth`` levels at most, breadth first, ``limit`` rows at most."""
     table = Objective._meta.db_table
-    if whole_organisation:
-        # Table name from model metadata; the bounds are parameters.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH RECURSIVE top(id, depth) AS ("  # noqa: S608
-                f" SELECT id, 0 FROM {table} WHERE parent_id IS NULL"
-                f" UNION ALL SELECT o.id, top.depth + 1 FROM {table} o JOIN top ON o.parent_id = top.id"
-                f" WHERE top.depth < %s"
-                f") SELECT id, depth FROM top ORDER BY depth, id LIMIT %s",
-                [MAP_TOP_LEVELS - 1, limit * 2],
-            )
-            depths = dict(cursor.fetchall())
-        rows = list(objectives.select_related("unit").filter(pk__in=list(depths)))
-        for row in rows:
-            row.tree_depth = depths[row.pk]
-        rows.sort(key=lambda row: (row.tree_depth, row.title, row.pk))
-        return rows[:limit]
-    rows = list(objectives.select_related("unit").order_by("title", "pk")[:limit])
-    start = sorted({r.parent_id for r in rows if r.parent_id}) or [0]
+    unit_filter, unit_params = "", []
+    if unit_ids is not None:
+        marks = ", ".join(["%s"] * len(unit_ids)) or "NULL"
+        unit_filter, unit_params = f" AND o.unit_id IN ({marks})", list(unit_ids)
+    # One bounded recursive statement: the recursion stops at ``depth`` levels, so its cost
+    # follows the size of the neighbourhood drawn, not of the organisation.
+    sql = (
+        f"WITH RECURSIVE lvl(id, level) AS ("  # noqa: S608 (table names from model metadata)
+        f" {seed_sql}"
+        f" UNION ALL SELECT o.id, l.level + 1 FROM {table} o JOIN lvl l ON o.parent_id = l.id"
+        f" WHERE l.level < %s AND o.status <> %s{unit_filter}"
+        f") SELECT id, MIN(level) FROM lvl GROUP BY id ORDER BY MIN(level), id LIMIT %s"
+    )
     with connection.cursor() as cursor:
-        # The climb itself returns (id, parent_id): no second pass over the table.
-        cursor.execute(
-            f"WITH RECURSIVE up(id, parent_id) AS ("  # noqa: S608
-            f" SELECT id, parent_id FROM {table} WHERE id IN ({', '.join(['%s'] * len(start))})"
-            f" UNION SELECT t.id, t.parent_id FROM {table} t JOIN up ON t.id = up.parent_id"
-            f") SELECT id, parent_id FROM up",
-            start,
-        )
-        parents = dict(cursor.fetchall())
-    for row in rows:
-        depth, pk = 0, row.parent_id
-        while pk is not None and depth <= len(parents):  # the bound ends a loop in bad data
-            depth, pk = depth + 1, parents.get(pk)
-        row.tree_depth = depth
-    return rows
+        cursor.execute(sql, [*seed_params, depth - 1, ObjectiveStatus.ARCHIVED.value, *unit_params, limit])
+        return cursor.fetchall()
 
 
-def strategy_map(*, unit_id: int | None = None, limit: int = MAP_LIMIT) -> StrategyMap:
-    """Three layers: objectives (not archived), active means, living practices; orphans marked."""
-    objectives = Objective.objects.exclude(status=ObjectiveStatus.ARCHIVED)
-    means = Means.objects.active()
-    practices = Practice.objects.living()
-    if unit_id:
-        units = Unit.objects.subtree_of([unit_id]).values("pk")
-        objectives, means, practices = (
-            objectives.filter(unit__in=units),
-            means.filter(unit__in=units),
-            practices.filter(unit__in=units),
+def _map_seed_sql(*, objective_id: int | None, unit_ids: list[int] | None, limit: int) -> tuple[str, list]:
+    table = Objective._meta.db_table
+    archived = ObjectiveStatus.ARCHIVED.value
+    if objective_id is not None:
+        return f"SELECT id, 0 FROM {table} WHERE id = %s", [objective_id]  # noqa: S608
+    if unit_ids is not None:
+        marks = ", ".join(["%s"] * len(unit_ids)) or "NULL"
+        # The top of the unit's own strategy: its objectives whose parent belongs elsewhere.
+        # Capped here too: a large unit's strategy can start at thousands of objectives.
+        return (
+            f"SELECT id, 0 FROM (SELECT o.id FROM {table} o LEFT JOIN {table} p ON p.id = o.parent_id"  # noqa: S608
+            f" WHERE o.unit_id IN ({marks}) AND o.status <> %s"
+            f" AND (p.id IS NULL OR p.unit_id NOT IN ({marks})) ORDER BY o.id LIMIT %s) seeds",
+            [*unit_ids, archived, *unit_ids, limit],
         )
+    return (
+        f"SELECT id, 0 FROM (SELECT id FROM {table} WHERE parent_id IS NULL AND status <> %s"  # noqa: S608
+        f" ORDER BY id LIMIT %s) seeds",
+        [archived, limit],
+    )
+
+
+def _flagged(model_field: str, ids) -> set[int]:
+    if not ids:
+        return set()
+    column = f"{model_field}_id"
+    return set(Flag.objects.unresolved().filter(**{f"{column}__in": list(ids)}).values_list(column, flat=True))
+
+
+def strategy_map(
+    *, objective_id: int | None = None, unit_id: int | None = None, caps: dict | None = None, depth: int = MAP_DEPTH
+) -> StrategyMap:
+    """The neighbourhood of one objective (its ancestors, its subtree, the means and
+    practices that serve it) or of one unit, or by default the top of the strategy.
+
+    Bounded whatever the organisation's size: a fixed number of queries, each returning
+    at most the per-layer cap (plus one row, to know that more exist).
+    """
+    caps = {**MAP_CAPS, **(caps or {})}
+    focus_objective = focus_unit = None
+    unit_ids = None
+    ancestors: list[Objective] = []
+    if objective_id is not None:
+        focus_objective = Objective.objects.select_related("unit").filter(pk=objective_id).first()
+        if focus_objective is None:
+            objective_id = None
+    if objective_id is None and unit_id is not None:
+        focus_unit = Unit.objects.filter(pk=unit_id).first()
+        # The top unit's part is the whole organisation: no unit filter to pay for (with
+        # one, finding where its strategy starts scanned every objective: 0.8 s at 100,000).
+        if focus_unit is not None and focus_unit.parent_id is not None:
+            unit_ids = list(Unit.objects.subtree_of([unit_id]).values_list("pk", flat=True))
+    seed_sql, seed_params = _map_seed_sql(objective_id=objective_id, unit_ids=unit_ids, limit=caps["objectives"] + 1)
+    levels = _objective_levels(seed_sql, seed_params, depth=depth, limit=caps["objectives"] + 1, unit_ids=unit_ids)
+    more = {"objectives": len(levels) > caps["objectives"]}
+    levels = dict(levels[: caps["objectives"]])
+    if focus_objective is not None and focus_objective.parent_id:
+        chain = Objective.objects.chain_of([focus_objective.pk]).exclude(pk=focus_objective.pk)
+        ancestors = list(chain.select_related("unit")[: depth * 4])
+        by_pk = {o.pk: o for o in ancestors}
+        ordered, cursor_id = [], focus_objective.parent_id
+        while cursor_id in by_pk:  # root first, following parents (the chain has no loop)
+            ordered.append(by_pk.pop(cursor_id))
+            cursor_id = ordered[-1].parent_id
+        ancestors = list(reversed(ordered))
+    objectives = {o.pk: o for o in Objective.objects.select_related("unit", "owner").filter(pk__in=list(levels))}
+    objective_rows = []
+    for index, objective in enumerate(ancestors):
+        objective.map_level = index - len(ancestors)
+        objective_rows.append(objective)
+    for pk, level in sorted(levels.items(), key=lambda item: (item[1], objectives[item[0]].title, item[0])):
+        objectives[pk].map_level = level
+        objective_rows.append(objectives[pk])
+    shown_objective_ids = [o.pk for o in objective_rows]
+
+    # Means and practices that serve the objectives drawn, then (for a unit or the overview)
+    # a few flagged ones, so what has no purpose stands out. Ids first, capped; rows after.
+    means_ids = list(
+        MeansObjective.objects.filter(objective_id__in=shown_objective_ids, means__status=MeansStatus.ACTIVE)
+        .order_by("means_id")
+        .values_list("means_id", flat=True)
+        .distinct()[: caps["means"] + 1]
+    )
+    more["means"] = len(means_ids) > caps["means"]
+    means_ids = means_ids[: caps["means"]]
+    flagged_means = Flag.objects.unresolved().filter(means__isnull=False, means__status=MeansStatus.ACTIVE)
+    if focus_objective is None:
+        if unit_ids is not None:
+            flagged_means = flagged_means.filter(means__unit_id__in=unit_ids)
+        means_ids += [
+            pk
+            for pk in flagged_means.order_by("-raised_at").values_list("means_id", flat=True)[:MAP_FLAGGED_EXTRA]
+            if pk not in means_ids
+        ]
+    living = Practice.objects.living()
+    practice_ids = list(
+        living.filter(
+            Q(pk__in=PracticeObjective.objects.filter(objective_id__in=shown_objective_ids).values("practice_id"))
+            | Q(pk__in=PracticeMeans.objects.filter(means_id__in=means_ids).values("practice_id"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: caps["practices"] + 1]
+    )
+    more["practices"] = len(practice_ids) > caps["practices"]
+    practice_ids = practice_ids[: caps["practices"]]
+    if focus_objective is None:
+        flagged_practices = Flag.objects.unresolved().filter(
+            practice__isnull=False, practice__status__in=[PracticeStatus.ACTIVE, PracticeStatus.PROPOSED]
+        )
+        if unit_ids is not None:
+            flagged_practices = flagged_practices.filter(practice__unit_id__in=unit_ids)
+        practice_ids += [
+            pk
+            for pk in flagged_practices.order_by("-raised_at").values_list("practice_id", flat=True)[:MAP_FLAGGED_EXTRA]
+            if pk not in practice_ids
+        ]
+
     active_objective_links = MeansObjective.objects.filter(
         means=OuterRef("pk"), objective__status=ObjectiveStatus.ACTIVE
     )
     active_practice_links = PracticeObjective.objects.filter(
         practice=OuterRef("pk"), objective__status=ObjectiveStatus.ACTIVE
     )
-    objective_rows = _map_objectives(objectives, whole_organisation=not unit_id, limit=limit)
-    means_rows = _orphans_first(means.select_related("unit"), active_objective_links, limit)
-    prefetch_related_objects(
+    # Links are prefetched only towards what is drawn: a shared tool may serve thousands.
+    means_rows = list(
+        Means.objects.filter(pk__in=means_ids)
+        .select_related("unit")
+        .annotate(orphan=~Exists(active_objective_links))
+        .prefetch_related(
+            Prefetch(
+                "objective_links",
+                queryset=MeansObjective.objects.filter(objective_id__in=shown_objective_ids)
+                .select_related("objective")
+                .only("pk", "means_id", "objective_id", "objective__title", "objective__status"),
+            )
+        )
+        .order_by("-orphan", "name", "pk")
+    )
+    practice_rows = list(
+        Practice.objects.filter(pk__in=practice_ids)
+        .select_related("unit")
+        .annotate(orphan=~Exists(active_practice_links))
+        .prefetch_related(
+            Prefetch(
+                "objective_links",
+                queryset=PracticeObjective.objects.filter(objective_id__in=shown_objective_ids)
+                .select_related("objective")
+                .only("pk", "practice_id", "objective_id", "objective__title", "objective__status"),
+            ),
+            Prefetch(
+                "means_links",
+                queryset=PracticeMeans.objects.filter(means_id__in=means_ids)
+                .select_related("means")
+                .only("pk", "practice_id", "means_id", "means__name"),
+            ),
+        )
+        .order_by("-orphan", "name", "pk")
+    )
+    flagged = {
+        "objective": _flagged("objective", shown_objective_ids),
+        "means": _flagged("means", means_ids),
+        "practice": _flagged("practice", practice_ids),
+    }
+    for kind, rows in (("objective", objective_rows), ("means", means_rows), ("practice", practice_rows)):
+        for row in rows:
+            row.flagged = row.pk in flagged[kind]
+    more["depth"] = bool(levels) and max(levels.values()) >= depth - 1 and _has_children_below(levels, depth)
+    return StrategyMap(
+        objective_rows,
         means_rows,
-        Prefetch(
-            "objective_links",
-            queryset=MeansObjective.objects.select_related("objective").only(
-                "pk", "means_id", "objective_id", "rationale", "objective__title", "objective__status"
-            ),
-        ),
-    )
-    practice_rows = _orphans_first(practices.select_related("unit"), active_practice_links, limit)
-    prefetch_related_objects(
         practice_rows,
-        Prefetch(
-            "objective_links",
-            queryset=PracticeObjective.objects.select_related("objective").only(
-                "pk", "practice_id", "objective_id", "rationale", "objective__title", "objective__status"
-            ),
-        ),
-        Prefetch(
-            "means_links",
-            queryset=PracticeMeans.objects.select_related("means").only(
-                "pk", "practice_id", "means_id", "rationale", "means__name"
-            ),
-        ),
+        focus_objective=focus_objective,
+        focus_unit=focus_unit,
+        ancestors=ancestors,
+        more=more,
     )
-    totals = {"objectives": objectives.count(), "means": means.count(), "practices": practices.count()}
-    return StrategyMap(objective_rows, means_rows, practice_rows, totals)
+
+
+def _has_children_below(levels: dict[int, int], depth: int) -> bool:
+    deepest = [pk for pk, level in levels.items() if level == depth - 1]
+    return Objective.objects.filter(parent_id__in=deepest).exclude(status=ObjectiveStatus.ARCHIVED).exists()

@@ -62,3 +62,40 @@ def notification_mark_read(*, notification: Notification, by) -> bool:
 
 def notifications_mark_all_read(*, by) -> int:
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())
+
+
+#: How many flags one bulk action may touch (one inbox page, with room to spare).
+BULK_LIMIT = 100
+
+
+@transaction.atomic
+def flags_acknowledge(*, flags: list[Flag], by, reason: str) -> int:
+    """Accept several open flags as exceptions with one reason: all or nothing."""
+    if len(flags) > BULK_LIMIT:
+        raise ValidationError(_("Choose at most %(n)d flags at once.") % {"n": BULK_LIMIT})
+    for flag in flags:
+        require_flag_manager(by, flag)
+    for flag in flags:
+        flag_acknowledge(flag=flag, by=by, reason=reason)
+    return len(flags)
+
+
+@transaction.atomic
+def flags_assign(*, flags: list[Flag], by, owner) -> int:
+    """Make ``owner`` the owner of the flagged records (who answers for them, and who is
+    told about their flags). Each save goes through the model so its history records who did it."""
+    if len(flags) > BULK_LIMIT:
+        raise ValidationError(_("Choose at most %(n)d flags at once.") % {"n": BULK_LIMIT})
+    if not owner.is_active:
+        raise ValidationError({"owner": _("This person's account is disabled.")})
+    for flag in flags:
+        require_flag_manager(by, flag)
+    changed = 0
+    for flag in flags:
+        subject = flag.practice or flag.means or flag.objective
+        if subject.owner_id != owner.pk:
+            subject.owner = owner
+            subject._history_user = by
+            subject.save(update_fields=["owner"])
+            changed += 1
+    return changed

@@ -10,21 +10,34 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from alignment import outcomes, selectors, services
-from alignment.forms import AcknowledgeForm, FlagFilterForm, FlagLinkForm, FlagPageQuery, MapFilterForm
-from alignment.models import FLAG_SUBJECT, Flag, Notification
+from alignment import map_layout, outcomes, search, selectors, services
+from alignment.forms import (
+    AcknowledgeForm,
+    BulkFlagForm,
+    FlagFilterForm,
+    FlagLinkForm,
+    FlagPageQuery,
+    MapFilterForm,
+    ObjectiveLinkRecordForm,
+    SearchForm,
+)
+from alignment.models import FLAG_SUBJECT, Flag, FlagKind, Notification
+from objectives.models import Objective
 from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
+from practices.models import Means, Practice
 from raison.editing import add_service_errors
 from raison.web import next_url, paginate, query_without, read_query, redirect_next, render_region, wants_region
 
@@ -88,13 +101,19 @@ def _trend_drawing(data: selectors.Dashboard) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     data = selectors.dashboard(request.user)
-    context = {
-        "data": data,
-        "trend": _trend_drawing(data),
-        "is_executive": roles.is_executive(request.user),
-        "outcomes": outcomes.outcomes(request.user),
-    }
-    return render_region(request, "alignment/dashboard.html", context)
+    return render_region(
+        request,
+        "alignment/dashboard.html",
+        {
+            "data": data,
+            "trend": _trend_drawing(data),
+            "is_executive": roles.is_executive(request.user),
+            "is_manager": roles.is_manager(request.user),
+            "has_unit": bool(roles.member_unit_ids(request.user)),
+            "first_run": first_run if (first_run := selectors.first_run()).needed else None,
+            "outcomes": outcomes.outcomes(request.user),
+        },
+    )
 
 
 # --- Flags inbox ----------------------------------------------------------------------
@@ -110,9 +129,9 @@ def _flag_context(request: HttpRequest, flag: Flag) -> dict:
     }
 
 
-@login_required
-@require_GET
-def flags_inbox(request: HttpRequest) -> HttpResponse:
+def inbox_filters(request: HttpRequest) -> tuple[FlagFilterForm, dict, QuerySet]:
+    """The inbox's filter form, the filters in force and the flags they select (the CSV
+    export uses the same, so it exports exactly what the inbox shows)."""
     managed = roles.managed_unit_ids(request.user)
     # The owner already chosen stays offered (and valid), however old their flags.
     chosen = request.GET.get("owner", "")
@@ -132,9 +151,19 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
         owner_id=filters["owner"].pk if filters.get("owner") else None,
         within_units=managed if filters.get("scope") == "mine" else None,
     )
+    return form, filters, queryset
+
+
+@login_required
+@require_GET
+def flags_inbox(request: HttpRequest) -> HttpResponse:
+    managed = roles.managed_unit_ids(request.user)
+    form, filters, queryset = inbox_filters(request)
     # Counting a flag means joining it to its subject's unit: beyond a thousand, "more than" is enough.
     page = paginate(request, queryset, size=PAGE_SIZE, cap=INBOX_COUNT_CAP)
     items = [_flag_context(request, flag) for flag in page.object_list]
+    # Bulk actions where at least one flag on the page is this person's to act on.
+    bulk_form = BulkFlagForm(auto_id="bulk_%s") if any(item["can_act"] for item in items) else None
     return render_region(
         request,
         "alignment/flags_inbox.html",
@@ -147,6 +176,7 @@ def flags_inbox(request: HttpRequest) -> HttpResponse:
             "state": filters.get("state") or "open",
             "scope": filters.get("scope"),
             "manages": bool(managed),
+            "bulk_form": bulk_form,
             "oob_messages": wants_region(request),
         },
         region="flag-list",
@@ -161,11 +191,21 @@ def _auto_id(flag: Flag) -> str:
 def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=None, status: int = 200) -> HttpResponse:
     context = _flag_context(request, flag)
     q = read_query(request, FlagPageQuery)["q"]
-    results = objective_search(q, active_only=True) if q and context["can_link"] else []
+    # Like the means and practice pages: candidates show before anyone types, the three
+    # objectives closest to the flagged record's name and description first.
+    results, suggested = [], False
+    if context["can_link"] and not q:
+        subject = flag.subject
+        results = search.similar_objectives(f"{subject.name} {subject.description}")
+        suggested = bool(results)
+    if context["can_link"] and not results:
+        results = objective_search(q, active_only=True)
     chosen = link_form.cleaned_data.get("objective") if link_form is not None and link_form.is_bound else None
     if chosen is not None:
         # Keep the person's choice when the form comes back with an error.
         q, results = chosen.title, [chosen]
+    if flag.kind == FlagKind.MISMATCHED_MEANS:
+        context["mismatched_means"] = selectors.mismatched_means([flag.practice_id]).get(flag.practice_id, [])
     context.update(
         {
             "ack_form": ack_form or AcknowledgeForm(auto_id=_auto_id(flag)),
@@ -173,6 +213,7 @@ def _flag_page(request: HttpRequest, flag: Flag, *, ack_form=None, link_form=Non
             "q": q,
             # Without JavaScript, the search box submits here and the matches come back in the page.
             "results": results,
+            "suggested": suggested and chosen is None,
             "field_name": "objective",
             "next": next_url(request),
         }
@@ -258,6 +299,47 @@ def flag_retire(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, _("“%(subject)s” retired.") % {"subject": flag.subject})
 
 
+@login_required
+@require_POST
+def flags_bulk(request: HttpRequest) -> HttpResponse:
+    """Accept the ticked flags as exceptions with one reason, or give them one owner.
+    All or nothing; the rights are checked per flag by the services."""
+    form = BulkFlagForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _bulk_done(request)
+    flags = list(selectors.flags_with_subjects(form.cleaned_data["flags"]))
+    try:
+        if form.cleaned_data["action"] == BulkFlagForm.ACKNOWLEDGE:
+            count = services.flags_acknowledge(flags=flags, by=request.user, reason=form.cleaned_data["reason"])
+            message = ngettext(
+                "%(count)d flag accepted as an exception.", "%(count)d flags accepted as exceptions.", count
+            ) % {"count": count}
+        else:
+            owner = form.cleaned_data["owner"]
+            services.flags_assign(flags=flags, by=request.user, owner=owner)
+            message = ngettext(
+                "%(count)d flagged record now owned by %(name)s.",
+                "%(count)d flagged records now owned by %(name)s.",
+                len(flags),
+            ) % {"count": len(flags), "name": owner.get_full_name() or owner.get_username()}
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, message)
+    return _bulk_done(request)
+
+
+def _bulk_done(request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        # The list refreshes itself on this event and shows the messages.
+        return trigger_client_event(HttpResponse(status=204), FLAGS_CHANGED)
+    return redirect_next(request, "flags_inbox")
+
+
 # --- Notifications --------------------------------------------------------------------
 
 
@@ -294,74 +376,201 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 # --- Strategy map ---------------------------------------------------------------------
 
-_MAP_NODE_W, _MAP_NODE_H, _MAP_GAP_X, _MAP_ROW, _MAP_TOP = 150, 44, 20, 110, 16
-#: Objectives deeper than this share the last objective row of the drawing.
-_MAP_OBJECTIVE_ROWS = 3
+
+def _map_labels(data: selectors.StrategyMap, objective_ranks: dict[int, int]) -> dict[int, str]:
+    """Layer names for the left margin of the drawing."""
+    labels = {}
+    # Depth from the strategic root is known, except for a unit whose top objectives sit at various depths.
+    offset = len(data.ancestors) if data.focus_unit is None else None
+    for level, rank in objective_ranks.items():
+        if offset is None:
+            labels[rank] = _("Unit's objectives") if level == 0 else _("Sub-objectives, %(n)d below") % {"n": level}
+        elif level + offset == 0:
+            labels[rank] = _("Strategic objectives")
+        else:
+            labels[rank] = _("Objectives, level %(n)d") % {"n": level + offset}
+    return labels
 
 
-def _map_drawing(data: selectors.StrategyMap) -> dict:
-    """Positions for the layered SVG: objectives by depth on top, means in the middle, practices below."""
-    depth_rows: list[list] = [[] for _ in range(_MAP_OBJECTIVE_ROWS)]
-    for objective in data.objectives:
-        depth_rows[min(getattr(objective, "tree_depth", 0), _MAP_OBJECTIVE_ROWS - 1)].append(objective)
-    rows = [("objective", row) for row in depth_rows if row]
-    rows += [("means", data.means), ("practice", data.practices)]
-    widest = max(1, *(len(items) for _kind, items in rows))
-    width = widest * (_MAP_NODE_W + _MAP_GAP_X) + _MAP_GAP_X
-    positions: dict[tuple[str, int], tuple[int, int]] = {}
-    nodes = []
-    for row_index, (kind, items) in enumerate(rows):
-        y = _MAP_TOP + row_index * _MAP_ROW
-        offset = (width - len(items) * (_MAP_NODE_W + _MAP_GAP_X)) // 2 + _MAP_GAP_X // 2
-        for index, item in enumerate(items):
-            x = offset + index * (_MAP_NODE_W + _MAP_GAP_X)
-            positions[(kind, item.pk)] = (x, y)
-            label = getattr(item, "title", None) or item.name
-            nodes.append(
-                {
-                    "kind": kind,
-                    "x": x,
-                    "y": y,
-                    "text_x": x + 8,
-                    "text_y": y + 27,
-                    "label": label if len(label) <= 20 else label[:19] + "…",
-                    "title": label,
-                    "orphan": getattr(item, "orphan", False),
-                }
+def _map_drawing(data: selectors.StrategyMap) -> map_layout.Drawing:
+    levels = sorted({o.map_level for o in data.objectives})
+    objective_ranks = {level: rank for rank, level in enumerate(levels)}
+    means_rank = len(levels)
+    practice_rank = means_rank + (1 if data.means else 0)
+    focus_pk = data.focus_objective.pk if data.focus_objective else None
+    nodes, edges = [], []
+    for o in data.objectives:
+        nodes.append(
+            map_layout.MapNode(
+                ("objective", o.pk),
+                "objective",
+                objective_ranks[o.map_level],
+                o.title,
+                reverse("objectives:detail", args=[o.pk]),
+                flagged=o.flagged,
+                focus=o.pk == focus_pk,
+                note="" if o.status == "active" else o.get_status_display(),
             )
-    edges = []
+        )
+        if o.parent_id:
+            edges.append(map_layout.MapEdge(("objective", o.parent_id), ("objective", o.pk)))
+    for m in data.means:
+        nodes.append(
+            map_layout.MapNode(
+                ("means", m.pk),
+                "means",
+                means_rank,
+                m.name,
+                reverse("practices:means_detail", args=[m.pk]),
+                flagged=m.flagged,
+                orphan=m.orphan,
+            )
+        )
+        edges += [
+            map_layout.MapEdge(("objective", link.objective_id), ("means", m.pk)) for link in m.objective_links.all()
+        ]
+    for p in data.practices:
+        nodes.append(
+            map_layout.MapNode(
+                ("practice", p.pk),
+                "practice",
+                practice_rank,
+                p.name,
+                reverse("practices:practice_detail", args=[p.pk]),
+                flagged=p.flagged,
+                orphan=p.orphan,
+                note=p.get_status_display() if p.status == "proposed" else "",
+            )
+        )
+        edges += [map_layout.MapEdge(("means", link.means_id), ("practice", p.pk)) for link in p.means_links.all()]
+        edges += [
+            map_layout.MapEdge(("objective", link.objective_id), ("practice", p.pk)) for link in p.objective_links.all()
+        ]
+    labels = _map_labels(data, objective_ranks)
+    if data.means:
+        labels[means_rank] = _("Means")
+    if data.practices:
+        labels[practice_rank] = _("Practices")
+    return map_layout.layout(nodes, edges, labels)
 
-    def edge(lower, upper):
-        if lower in positions and upper in positions:
-            (x1, y1), (x2, y2) = positions[lower], positions[upper]
-            edges.append({"x1": x1 + _MAP_NODE_W // 2, "y1": y1, "x2": x2 + _MAP_NODE_W // 2, "y2": y2 + _MAP_NODE_H})
 
-    for objective in data.objectives:
-        if objective.parent_id:
-            edge(("objective", objective.pk), ("objective", objective.parent_id))
-    for means in data.means:
-        for link in means.objective_links.all():
-            edge(("means", means.pk), ("objective", link.objective_id))
-    for practice in data.practices:
-        for link in practice.means_links.all():
-            edge(("practice", practice.pk), ("means", link.means_id))
-        for link in practice.objective_links.all():
-            edge(("practice", practice.pk), ("objective", link.objective_id))
-    return {
-        "width": width,
-        "height": _MAP_TOP + (len(rows) - 1) * _MAP_ROW + _MAP_NODE_H + _MAP_TOP,
-        "nodes": nodes,
-        "edges": edges,
-        "node_w": _MAP_NODE_W,
-        "node_h": _MAP_NODE_H,
-    }
+def _map_data(request: HttpRequest) -> tuple[MapFilterForm, selectors.StrategyMap]:
+    if not request.GET:
+        # A sensible first view: a manager's or employee's own unit; an executive (or
+        # someone without a unit) sees the top of the strategy.
+        home = roles.home_unit_id(request.user)
+        if home is not None and not roles.is_executive(request.user):
+            data = selectors.strategy_map(unit_id=home)
+            if data.objectives or data.means or data.practices:
+                return MapFilterForm(initial={"unit": home}), data
+    form = MapFilterForm(request.GET or None)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    objective, unit = cleaned.get("objective"), cleaned.get("unit")
+    data = selectors.strategy_map(objective_id=objective.pk if objective else None, unit_id=unit.pk if unit else None)
+    return form, data
 
 
 @login_required
 @require_GET
 def strategy_map(request: HttpRequest) -> HttpResponse:
-    form = MapFilterForm(request.GET or None)
-    unit = form.cleaned_data.get("unit") if form.is_valid() else None
-    data = selectors.strategy_map(unit_id=unit.pk if unit else None)
+    form, data = _map_data(request)
     context = {"form": form, "map": data, "drawing": _map_drawing(data)}
     return render_region(request, "alignment/strategy_map.html", context, region="map")
+
+
+@login_required
+@require_GET
+def strategy_map_svg(request: HttpRequest) -> HttpResponse:
+    """The same drawing as a standalone SVG file (colours as attributes, no stylesheet needed)."""
+    _form, data = _map_data(request)
+    response = render(
+        request,
+        "alignment/strategy_map.html#drawing",
+        {"map": data, "drawing": _map_drawing(data), "standalone": True},
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    if request.GET.get("download") != "0":
+        response["Content-Disposition"] = 'attachment; filename="strategy-map.svg"'
+    return response
+
+
+# --- Global search ----------------------------------------------------------------------
+
+#: Matches per kind in the header's drop-down; the full page shows more.
+SEARCH_DROPDOWN, SEARCH_PAGE = 5, 20
+
+
+@login_required
+@require_GET
+def site_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    partial = wants_region(request)
+    results = search.search(q, per_kind=SEARCH_DROPDOWN if partial else SEARCH_PAGE) if q else None
+    context = {"form": form, "q": q, "results": results}
+    return render_region(request, "alignment/search.html", context, region="results")
+
+
+# --- Linking from an objective's side ---------------------------------------------------
+
+
+def _candidates(request: HttpRequest, q: str) -> list[tuple[str, object]]:
+    """Means and practices matching ``q`` (the full-text index) that this person manages."""
+    if not q:
+        return []
+    managed = roles.managed_unit_ids(request.user)
+    found = search.search(q, per_kind=SEARCH_PAGE)
+    return [("means", m, f"means:{m.pk}") for m in found.means if m.unit_id in managed] + [
+        ("practice", p, f"practice:{p.pk}") for p in found.practices if p.unit_id in managed
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_link_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a means or a practice to this objective, from the objective's side."""
+    if not roles.is_manager(request.user):
+        raise PermissionDenied(_("Only managers link means and practices to objectives."))
+    objective = Objective.objects.select_related("unit").filter(pk=pk).first()
+    if objective is None:
+        raise Http404(_("No such objective."))
+    form = ObjectiveLinkRecordForm(request.POST or None)
+    q = (request.POST.get("q") or request.GET.get("q") or "")[:200].replace("\x00", "")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            kind, record_pk = form.kind_and_pk
+            model = Means if kind == "means" else Practice
+            record = model.objects.filter(pk=record_pk).first()
+            if record is None:
+                form.add_error("record", _("Choose from the results."))
+            else:
+                try:
+                    if kind == "means":
+                        practice_services.means_link_objective(
+                            means=record, objective=objective, by=request.user, rationale=form.cleaned_data["rationale"]
+                        )
+                    else:
+                        practice_services.practice_link_objective(
+                            practice=record,
+                            objective=objective,
+                            by=request.user,
+                            rationale=form.cleaned_data["rationale"],
+                        )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("“%(subject)s” now serves “%(objective)s”.") % {"subject": record, "objective": objective},
+                    )
+                    return redirect("objectives:detail", pk=objective.pk)
+    context = {
+        "objective": objective,
+        "form": form,
+        "q": q,
+        "candidates": _candidates(request, q),
+        "selected": request.POST.get("record", ""),
+    }
+    return render_region(request, "alignment/objective_link.html", context, region="candidates", status=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from objectives import services
@@ -34,6 +35,24 @@ class VersionedForm(forms.Form):
     """Carries the version the person started from, so a stale save is refused (EditConflict)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def _owner_field(**kwargs) -> OwnerChoiceField:
+    return OwnerChoiceField(
+        # People who belong to the organisation (someone without a unit cannot answer for a goal).
+        queryset=get_user_model()
+        .objects.filter(is_active=True, memberships__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username"),
+        label=_("Owner"),
+        help_text=_("The person who answers for this objective."),
+        **kwargs,
+    )
 
 
 class _HorizonMixin:
@@ -71,6 +90,7 @@ class ObjectiveCreateForm(_HorizonMixin, OneTimeForm):
         ],
         initial=ObjectiveStatus.DRAFT,
     )
+    owner = _owner_field(required=False, empty_label=_("Me"))
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
 
@@ -106,10 +126,11 @@ class ObjectiveEditForm(_HorizonMixin, VersionedForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Why this objective exists, in plain words."),
     )
+    owner = _owner_field(required=False, empty_label=_("Nobody yet"))
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput())
 
-    FIELDS = ("title", "statement", "starts_on", "ends_on")
+    FIELDS = ("title", "statement", "owner", "starts_on", "ends_on")
 
     @classmethod
     def initial_for(cls, objective: Objective) -> dict:

@@ -35,16 +35,17 @@ from org.models import Unit
 SEARCH_LIMIT = 20
 
 
-def _with_counts(queryset: QuerySet) -> QuerySet:
+def _with_counts(queryset: QuerySet, *, include_archived: bool = True) -> QuerySet:
     """Rows as the tree and lists show them: unit, owner, children and open flags counted."""
     # A scalar subquery with LIMIT 1 is looked up for the displayed rows only; Exists in
     # the SELECT list would make PostgreSQL hash every open flag first.
     open_flag = Flag.objects.open().filter(objective=OuterRef("pk")).order_by().annotate(t=Value(True)).values("t")[:1]
     # A correlated count, not Count over a join: no GROUP BY over every objective, so a
     # list page walks the (title, id) index and counts children for its 25 rows only.
-    children = (
-        Objective.objects.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("pk")).values("n")
-    )
+    kids = Objective.objects.filter(parent=OuterRef("pk"))
+    if not include_archived:
+        kids = kids.exclude(status=ObjectiveStatus.ARCHIVED)
+    children = kids.order_by().values("parent").annotate(n=Count("pk")).values("n")
     return queryset.select_related("unit", "owner").annotate(
         child_count=Coalesce(Subquery(children, output_field=IntegerField()), 0),
         has_open_flag=Coalesce(Subquery(open_flag, output_field=BooleanField()), Value(False)),
@@ -55,17 +56,27 @@ def _archived_last():
     return ExpressionWrapper(Q(status=ObjectiveStatus.ARCHIVED), output_field=BooleanField()).asc()
 
 
-def objective_roots() -> QuerySet:
-    """The strategic objectives, archived ones last."""
-    return _with_counts(Objective.objects.roots()).order_by(_archived_last(), "title", "pk")
+def _unless_archived(queryset: QuerySet, include_archived: bool) -> QuerySet:
+    return queryset if include_archived else queryset.exclude(status=ObjectiveStatus.ARCHIVED)
 
 
-def objective_children(objective: Objective) -> QuerySet:
-    return _with_counts(Objective.objects.filter(parent=objective)).order_by(_archived_last(), "title", "pk")
+def objective_roots(*, include_archived: bool = True) -> QuerySet:
+    """The strategic objectives, archived ones last (or left out)."""
+    roots = _unless_archived(Objective.objects.roots(), include_archived)
+    return _with_counts(roots, include_archived=include_archived).order_by(_archived_last(), "title", "pk")
 
 
-def objective_with_counts(pk: int) -> Objective | None:
-    return _with_counts(Objective.objects.filter(pk=pk)).first()
+def objective_children(objective: Objective, *, include_archived: bool = True) -> QuerySet:
+    children = _unless_archived(Objective.objects.filter(parent=objective), include_archived)
+    return _with_counts(children, include_archived=include_archived).order_by(_archived_last(), "title", "pk")
+
+
+def objective_with_counts(pk: int, *, include_archived: bool = True) -> Objective | None:
+    return _with_counts(Objective.objects.filter(pk=pk), include_archived=include_archived).first()
+
+
+def archived_count() -> int:
+    return Objective.objects.filter(status=ObjectiveStatus.ARCHIVED).count()
 
 
 def objective_list(*, q: str = "", unit_id: int | None = None, status: str = "", flagged: bool = False) -> QuerySet:

@@ -52,12 +52,20 @@ def _get_objective_for_edit(request: HttpRequest, pk: int) -> Objective:
 # --- Reading ------------------------------------------------------------------------
 
 
+def _show_archived(request: HttpRequest) -> bool:
+    return request.GET.get("archived") == "1"
+
+
 @login_required
 @require_GET
 def tree(request: HttpRequest) -> HttpResponse:
-    roots = list(selectors.objective_roots())
+    # Archived objectives are history, not strategy: hidden unless asked for.
+    show_archived = _show_archived(request)
+    roots = list(selectors.objective_roots(include_archived=show_archived))
     context = {
         "roots": roots,
+        "show_archived": show_archived,
+        "archived_count": selectors.archived_count(),
         "can_create_root": roles.is_executive(request.user),
         "can_create": roles.is_manager(request.user),
     }
@@ -68,15 +76,22 @@ def tree(request: HttpRequest) -> HttpResponse:
 @require_GET
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """Expand (or collapse with ``?collapse=1``) one node of the tree in place."""
-    node = selectors.objective_with_counts(pk)
+    show_archived = _show_archived(request)
+    node = selectors.objective_with_counts(pk, include_archived=show_archived)
     if node is None:
         raise Http404(_("No such objective."))
     if not wants_region(request):
         # Without JavaScript the objective page lists the children.
         return redirect("objectives:detail", pk=pk)
     expanded = read_query(request, ObjectiveChildrenQuery)["collapse"] != "1"
-    kids = list(selectors.objective_children(node)) if expanded else []
-    context = {"node": node, "node_children": kids, "expanded": expanded, "can_create": roles.is_manager(request.user)}
+    kids = list(selectors.objective_children(node, include_archived=show_archived)) if expanded else []
+    context = {
+        "node": node,
+        "node_children": kids,
+        "expanded": expanded,
+        "show_archived": show_archived,
+        "can_create": roles.is_manager(request.user),
+    }
     return render_region(request, "objectives/tree.html", context, region="node")
 
 
@@ -126,6 +141,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "recent_check_ins": selectors.recent_check_ins(objective),
         "roll_up_rule": ROLL_UP_RULE,
+        "can_link_records": roles.is_manager(request.user),
     }
     return render_region(request, "objectives/detail.html", context)
 

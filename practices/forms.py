@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from objectives.models import Objective
 from org.models import Role, Unit
@@ -235,7 +236,7 @@ class MeansFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *MeansStatus.choices], required=False)
     flagged = forms.ChoiceField(
         label=_("Flags"),
-        choices=[("", _("All")), ("yes", _("Flagged")), ("no", _("Not flagged"))],
+        choices=[("", pgettext_lazy("any flag", "All")), ("yes", _("Flagged")), ("no", _("Not flagged"))],
         required=False,
     )
 
@@ -243,7 +244,10 @@ class MeansFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The page loads the units once for the menu; the filter reuses them instead of querying again.
         self.units = {unit.pk: unit for unit in units}
-        self.fields["unit"].choices = [("", _("All")), *((unit.pk, unit.name) for unit in units)]
+        self.fields["unit"].choices = [
+            ("", pgettext_lazy("any unit", "All")),
+            *((unit.pk, unit.name) for unit in units),
+        ]
 
     def filters(self) -> dict:
         """The valid filters; a bad value in one filter is ignored rather than emptying the list."""
@@ -261,7 +265,11 @@ class MeansFilterForm(forms.Form):
 
 
 class PracticeFilterForm(MeansFilterForm):
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *PracticeStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", pgettext_lazy("any practice status", "All")), *PracticeStatus.choices],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

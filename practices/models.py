@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from org.models import Role
@@ -22,10 +23,12 @@ class MeansStatus(models.TextChoices):
 
 
 class PracticeStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    RETIRED = "retired", _("Retired")
-    DECLINED = "declined", _("Declined")
+    # A context of their own: in French a practice is feminine ("active", "retirée"),
+    # a means masculine ("actif", "retiré").
+    PROPOSED = "proposed", pgettext_lazy("practice status", "Proposed")
+    ACTIVE = "active", pgettext_lazy("practice status", "Active")
+    RETIRED = "retired", pgettext_lazy("practice status", "Retired")
+    DECLINED = "declined", pgettext_lazy("practice status", "Declined")
 
 
 class MeansQuerySet(models.QuerySet):

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_htmx.http import trigger_client_event
 
+from alignment import search as alignment_search
+from alignment import selectors as alignment_selectors
 from alignment.models import FlagKind
 from alignment.trace import means_trace, practice_trace
 from objectives import selectors as objective_selectors
@@ -83,7 +85,20 @@ class _LinkingPage:
     @cached_property
     def flags(self) -> list[tuple]:
         flags = selectors.unresolved_flags(**{self.subject_kind: self.subject})
-        return [(flag, FLAG_EXPLANATIONS.get(flag.kind, flag.get_kind_display())) for flag in flags]
+        explained = []
+        for flag in flags:
+            explanation = FLAG_EXPLANATIONS.get(flag.kind, flag.get_kind_display())
+            if flag.kind == FlagKind.MISMATCHED_MEANS:
+                # Name the means: "a means" alone leaves people guessing which one.
+                names = alignment_selectors.mismatched_means([flag.practice_id]).get(flag.practice_id, [])
+                if names:
+                    explanation = ngettext(
+                        "It relies on %(names)s, which serves none of its objectives.",
+                        "It relies on %(names)s, which serve none of its objectives.",
+                        len(names),
+                    ) % {"names": ", ".join(f"“{name}”" for name in names)}
+            explained.append((flag, explanation))
+        return explained
 
     @cached_property
     def audience_units(self) -> list[Unit]:
@@ -111,9 +126,23 @@ class _LinkingPage:
         return sum(1 for flag, _explanation in self.flags if flag.is_open)
 
     @cached_property
+    def objective_suggested(self) -> bool:
+        """Before anyone types, something with no objective yet gets the three objectives
+        closest to its name and description (the full-text index), not an alphabetical list."""
+        return bool(self.objective_suggestions)
+
+    @cached_property
+    def objective_suggestions(self) -> list[Objective]:
+        if not self.can_manage or self.objective_q or self.objective_form.chosen is not None or self.trace.links:
+            return []
+        return alignment_search.similar_objectives(f"{self.subject.name} {self.subject.description}")
+
+    @cached_property
     def objective_results(self) -> list[Objective]:
         if not self.can_manage:
             return []
+        if self.objective_suggestions:
+            return self.objective_suggestions
         results = objective_results(self.objective_q, self.objective_form)
         # Offering an objective it already serves would only lead to a "already linked" error.
         linked = {link.objective.pk for link in self.trace.links}

@@ -18,3 +18,30 @@
     }
   });
 })();
+
+// Global search: arrow keys move from the box through the results, Escape closes them.
+(function () {
+  "use strict";
+  function hits() {
+    var box = document.getElementById("site-search-results");
+    return box ? Array.prototype.slice.call(box.querySelectorAll("a.site-search__hit")) : [];
+  }
+  document.addEventListener("keydown", function (event) {
+    var input = document.getElementById("site-search-q");
+    var box = document.getElementById("site-search-results");
+    if (!input || !box) { return; }
+    var inSearch = event.target === input || box.contains(event.target);
+    if (!inSearch) { return; }
+    var links = hits(), index = links.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && links.length) {
+      event.preventDefault();
+      links[Math.min(index + 1, links.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && index >= 0) {
+      event.preventDefault();
+      if (index === 0) { input.focus(); } else { links[index - 1].focus(); }
+    } else if (event.key === "Escape") {
+      box.innerHTML = "";
+      input.focus();
+    }
+  });
+})();

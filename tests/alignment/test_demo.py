@@ -78,3 +78,44 @@ def test_the_demo_is_flagged_as_soon_as_it_is_loaded(eager_tasks, django_capture
     open_flags = {(flag.kind, str(flag.subject)) for flag in Flag.objects.open()}
     assert (FlagKind.ORPHAN_PRACTICE, "Each team keeps its own shared folder of templates") in open_flags
     assert (FlagKind.PURPOSELESS_MEANS, "Team chat rooms") in open_flags
+
+
+@pytest.mark.django_db
+def test_load_demo_prints_the_address_it_is_given(capsys):
+    call_command("load_demo", language="en", url="http://127.0.0.1:8101/")
+    out = capsys.readouterr().out
+    assert "sign in at http://127.0.0.1:8101/" in out
+    call_command("load_demo", language="en")
+    assert ":8000" not in capsys.readouterr().out  # no made-up port when none is given
+
+
+@pytest.mark.django_db
+def test_the_embedded_default_logs_no_broker_warning(caplog, eager_tasks, django_capture_on_commit_callbacks):
+    import logging
+
+    from alignment.tasks import recheck_task
+
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        recheck_task.delay()
+    assert not [r for r in caplog.records if r.name.startswith("kombu")], caplog.text
+
+
+@pytest.mark.django_db
+def test_load_demo_follows_a_french_system(monkeypatch, capsys):
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    call_command("load_demo")
+    assert "(fr)" in capsys.readouterr().out
+    assert Means.objects.filter(name="Réseau social d'entreprise").exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_prefers_language_code_and_falls_back_to_english(monkeypatch, capsys):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.delenv("LANGUAGE_CODE", raising=False)
+    call_command("load_demo")
+    assert "(en)" in capsys.readouterr().out

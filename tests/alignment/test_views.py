@@ -638,18 +638,19 @@ def test_strategy_map_shows_three_layers_and_orphans_stand_out(as_persona, clien
     lived = PracticeFactory(name="Lessons learned", unit=org.north)
     PracticeObjectiveFactory(practice=lived, objective=north_goal)
     PracticeMeansFactory(practice=lived, means=tool)
-    PracticeFactory(name="Lonely practice", unit=org.south)
-    as_persona("employee")
+    lonely = PracticeFactory(name="Lonely practice", unit=org.south)
+    Flag.objects.create(kind=FlagKind.ORPHAN_PRACTICE, practice=lonely, raised_at=timezone.now())
+    as_persona("executive")
     response = client.get(reverse("strategy_map"))
     page = response.content.decode()
     assert "The wiki" in page
     assert "Lessons learned" in page
-    assert "Lonely practice" in page
+    assert "Lonely practice" in page  # flagged records stand out even outside the strategy drawn
     assert "map__node--orphan" in page
-    assert "map-node--orphan" in page
+    assert "map-node--flagged" in page
     assert "<svg" in page
     drawing = response.context["drawing"]
-    assert len(drawing["edges"]) == 1 + 1 + 2  # objective→parent, means→objective, practice→means and →objective
+    assert len(drawing.edges) == 1 + 1 + 2  # objective→parent, means→objective, practice→means and →objective
     orphans = {p.name for p in response.context["map"].practices if p.orphan}
     assert orphans == {"Lonely practice"}
 
@@ -662,3 +663,163 @@ def test_strategy_map_shows_three_layers_and_orphans_stand_out(as_persona, clien
 def test_strategy_map_empty_state(as_persona, client, db):
     as_persona("employee")
     assert "executives can create the first one" in client.get(reverse("strategy_map")).content.decode()
+
+
+def test_flag_picker_lists_candidates_before_typing_like_the_means_page(as_persona, client, orphan, north_goal):
+    as_persona("manager")
+    page = client.get(reverse("flag_detail", args=[orphan.pk])).content.decode()
+    assert f'name="objective" value="{north_goal.pk}"' in page
+    assert "Type above to find the objective it serves." not in page
+
+
+def test_objective_page_links_its_flags_and_filters_the_inbox(as_persona, client, org, north_goal):
+    flag = Flag.objects.create(kind=FlagKind.UNRESOURCED_OBJECTIVE, objective=north_goal, raised_at=timezone.now())
+    as_persona("employee")
+    page = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
+    assert f'href="{reverse("flag_detail", args=[flag.pk])}"' in page
+    assert f'href="{reverse("flags_inbox")}?unit={org.north.pk}&amp;scope=all"' in page
+    assert f'href="{reverse("strategy_map")}?objective={north_goal.pk}"' in page
+
+
+def test_a_draft_objective_says_to_activate_it_first(as_persona, client, org, north_goal):
+    draft = ObjectiveFactory(title="Someday", unit=org.north, parent=north_goal, status=ObjectiveStatus.DRAFT)
+    as_persona("manager")
+    page = client.get(reverse("objectives:detail", args=[draft.pk])).content.decode()
+    assert "activate it before adding sub-objectives" in page
+    assert f"{reverse('objectives:status', args=[draft.pk])}?status=active" in page
+    as_persona("employee")  # cannot change it: no call to action
+    assert "activate it before" not in client.get(reverse("objectives:detail", args=[draft.pk])).content.decode()
+
+
+def test_times_under_a_minute_never_read_zero_minutes(as_persona, client, orphan, manager):
+    Notification.objects.create(recipient=manager, flag=orphan)
+    as_persona("manager")
+    for url in (reverse("dashboard"), reverse("notifications"), reverse("flag_detail", args=[orphan.pk])):
+        page = client.get(url).content.decode()
+        assert "0 minutes" not in page, url
+        assert "less than a minute ago" in page, url
+
+
+def test_english_percent_has_no_space_and_french_a_narrow_one(as_persona, client, org, north_goal):
+    practice = PracticeFactory(unit=org.north)
+    PracticeObjectiveFactory(practice=practice, objective=north_goal)
+    as_persona("employee")
+    assert "100%</p>" in client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "100\u202f%</p>" in page
+
+
+# --- Bulk actions in the inbox ---------------------------------------------------------
+
+
+def test_bulk_acknowledge_with_one_reason(as_persona, client, orphan, purposeless):
+    as_persona("manager")
+    page = client.get(reverse("flags_inbox")).content.decode()
+    assert 'form="bulk-flags"' in page
+    response = client.post(
+        reverse("flags_bulk"),
+        {"action": "acknowledge", "flags": [orphan.pk, purposeless.pk], "reason": "Pilot, reviewed in June"},
+        **HTMX,
+    )
+    assert response.status_code == 204
+    assert "flags-changed" in response["HX-Trigger"]
+    for flag in (orphan, purposeless):
+        flag.refresh_from_db()
+        assert flag.acknowledgement_reason == "Pilot, reviewed in June"
+
+
+def test_bulk_assign_gives_the_records_an_owner(as_persona, client, orphan, purposeless, employee):
+    as_persona("manager")
+    response = client.post(
+        reverse("flags_bulk"), {"action": "assign", "flags": [orphan.pk, purposeless.pk], "owner": employee.pk}
+    )
+    assert response.status_code == 302
+    orphan.practice.refresh_from_db()
+    purposeless.means.refresh_from_db()
+    assert orphan.practice.owner == employee
+    assert purposeless.means.owner == employee
+    assert orphan.practice.history.latest().history_user.username == "manager"
+
+
+def test_bulk_actions_are_all_or_nothing_and_check_rights(as_persona, client, orphan, south_orphan):
+    as_persona("manager")  # manages the north only
+    response = client.post(
+        reverse("flags_bulk"), {"action": "acknowledge", "flags": [orphan.pk, south_orphan.pk], "reason": "x"}
+    )
+    assert response.status_code == 403
+    orphan.refresh_from_db()
+    assert orphan.acknowledged_at is None
+    # Missing reason: nothing happens, the message says why.
+    response = client.post(reverse("flags_bulk"), {"action": "acknowledge", "flags": [orphan.pk]}, follow=True)
+    assert "Say why these are accepted exceptions." in response.content.decode()
+    orphan.refresh_from_db()
+    assert orphan.acknowledged_at is None
+
+
+def test_employees_get_no_bulk_form(as_persona, client, orphan):
+    as_persona("employee")
+    assert 'id="bulk-flags"' not in client.get(reverse("flags_inbox"), {"scope": "all"}).content.decode()
+
+
+# --- First run ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "absent"),
+    [
+        ("executive", "Create the first strategic objective", "Propose a practice"),
+        ("manager", "List the tools and organisational means", "Create the first strategic objective"),
+        ("employee", "Propose a practice your team already lives", "List the tools"),
+        ("outsider", "ask an administrator to add you", "Propose a practice"),
+    ],
+)
+def test_an_empty_organisation_tells_each_persona_what_to_do_first(as_persona, client, org, persona, expected, absent):
+    as_persona(persona)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Getting started" in page
+    assert expected in page
+    assert absent not in page
+
+
+def test_getting_started_goes_away_once_the_organisation_is_set_up(as_persona, client, org, north_goal):
+    tool = MeansFactory(unit=org.north)
+    MeansObjectiveFactory(means=tool, objective=north_goal)
+    PracticeFactory(unit=org.north)
+    as_persona("executive")
+    assert "Getting started" not in client.get(reverse("dashboard")).content.decode()
+
+
+# --- Linking from the objective's side ---------------------------------------------------
+
+
+def test_a_manager_links_a_means_from_the_objective_page(as_persona, client, org, north_goal):
+    wiki = MeansFactory(name="Team wiki", unit=org.north)
+    MeansFactory(name="South wiki", unit=org.south)  # not theirs: not offered
+    as_persona("manager")
+    detail = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
+    url = reverse("objective_link_record", args=[north_goal.pk])
+    assert f'href="{url}"' in detail
+    page = client.get(url, {"q": "wiki"}).content.decode()
+    assert f'value="means:{wiki.pk}"' in page
+    assert "South wiki" not in page
+    fragment = client.get(url, {"q": "wiki"}, **HTMX).content.decode()
+    assert "<html" not in fragment and "Team wiki" in fragment
+    response = client.post(url, {"record": f"means:{wiki.pk}", "rationale": "Lessons are written there"})
+    assert response.status_code == 302
+    assert wiki.objective_links.get(objective=north_goal).rationale == "Lessons are written there"
+    # Twice: a clear message, no 500.
+    again = client.post(url, {"record": f"means:{wiki.pk}", "rationale": "again", "q": "wiki"})
+    assert again.status_code == 422
+    assert "already serves" in again.content.decode()
+
+
+def test_linking_from_the_objective_side_checks_rights_and_input(as_persona, client, org, north_goal):
+    south = PracticeFactory(name="South practice", unit=org.south)
+    url = reverse("objective_link_record", args=[north_goal.pk])
+    as_persona("employee")
+    assert client.get(url).status_code == 403
+    as_persona("manager")
+    assert client.post(url, {"record": f"practice:{south.pk}", "rationale": "x"}).status_code == 403
+    assert client.post(url, {"record": "drop table", "rationale": "x"}).status_code == 422
+    assert client.post(url, {"record": "practice:999999", "rationale": "x"}).status_code == 422
+    assert client.get(url, {"q": "a\x00b"}).status_code == 200

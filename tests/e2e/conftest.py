@@ -77,6 +77,19 @@ class PageProblems:
         if message.type in ("error", "warning") and CSP_VIOLATION.search(message.text):
             self.messages.append(message.text)
 
+    def collect_from(self, page) -> None:
+        """Violations the page's own listener saw (after letting pending events arrive)."""
+        if page.is_closed():
+            return
+        try:
+            page.wait_for_timeout(50)
+            seen = page.evaluate("() => window.__cspViolations || []")
+        except Exception:
+            return
+        # The console message and the DOM event describe the same violation: keep one.
+        if seen and not any(CSP_VIOLATION.search(m) for m in self.messages):
+            self.messages.extend(seen)
+
     def record_page_error(self, error) -> None:
         self.messages.append(f"page error: {error}")
 
@@ -93,19 +106,29 @@ def page_problems():
 @pytest.fixture
 def new_page(browser, live_server, page_problems):
     """Open a page in a fresh browser context (its own cookies: its own signed-in person)."""
-    contexts = []
+    contexts, pages = [], []
 
     def open_page(locale: str = "en-GB"):
         context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
+        # Violations are also collected in the page itself, from the DOM event: a swap's
+        # violation is reported asynchronously and may reach the console after the test.
+        context.add_init_script(
+            "window.__cspViolations = [];"
+            "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push("
+            "'CSP violation: ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' ' + e.sample));"
+        )
         page = context.new_page()
+        pages.append(page)
         page.on("console", page_problems.record)
         page.on("pageerror", page_problems.record_page_error)
         page.on("response", page_problems.record_response)
         return page
 
     yield open_page
+    for page in pages:
+        page_problems.collect_from(page)
     for context in contexts:
         context.close()
     assert not page_problems.messages, f"the page logged CSP violations or errors: {page_problems.messages}"

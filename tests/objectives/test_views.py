@@ -426,7 +426,10 @@ def test_manager_edits_a_sub_objective(as_persona, client, north_goal):
     assert north_goal.title == "North shares lessons"
     assert north_goal.version == 2
     history = client.get(reverse("objectives:detail", args=[north_goal.pk])).content.decode()
-    assert "manager: changed title, statement" in " ".join(history.split())
+    # The person's name, not their user name.
+    manager = north_goal.history.latest().history_user
+    assert manager.get_full_name()
+    assert f"{manager.get_full_name()}: changed title, statement" in " ".join(history.split())
 
 
 def test_edit_form_errors_keep_the_input(as_persona, client, north_goal):
@@ -659,3 +662,80 @@ def test_detail_lists_the_first_links_and_counts_the_rest(as_persona, client, or
     assert "…and 3 more practices." in page
     assert "Wiki" in page and "Chat" in page and "Forum" not in page
     assert "…and 1 more means." in page
+
+
+def test_archived_objectives_are_hidden_from_the_tree_unless_asked_for(as_persona, client, org, root):
+    old_root = ObjectiveFactory(title="Old strategy", unit=org.company, status=ObjectiveStatus.ARCHIVED)
+    live = ObjectiveFactory(title="Live branch", unit=org.north, parent=root, status=ObjectiveStatus.ACTIVE)
+    gone = ObjectiveFactory(title="Dropped branch", unit=org.north, parent=root, status=ObjectiveStatus.ARCHIVED)
+    as_persona("employee")
+    page = client.get(reverse("objectives:tree")).content.decode()
+    assert "Old strategy" not in page
+    assert "Show the 2 archived objectives" in page
+    assert "1 sub-objective<" in page  # the archived child is not counted either
+    fragment = client.get(reverse("objectives:children", args=[root.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert live.title in fragment
+    assert gone.title not in fragment
+
+    page = client.get(reverse("objectives:tree"), {"archived": "1"}).content.decode()
+    assert old_root.title in page
+    assert "Hide archived objectives" in page
+    assert f"{reverse('objectives:children', args=[root.pk])}?archived=1" in page
+    fragment = client.get(
+        reverse("objectives:children", args=[root.pk]), {"archived": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert gone.title in fragment
+
+
+def test_the_creator_chooses_the_owner_and_it_shows_on_the_pages(as_persona, client, org, north_goal, employee):
+    manager = as_persona("manager")
+    response = client.post(
+        reverse("objectives:create"),
+        {
+            "parent": north_goal.pk,
+            "title": "Weekly lessons digest",
+            "statement": "One page a week.",
+            "unit": org.north.pk,
+            "status": "active",
+            "owner": employee.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Objective.objects.get(title="Weekly lessons digest")
+    assert created.owner == employee
+    name = employee.get_full_name()
+    assert f"owned by {name}" in client.get(reverse("objectives:detail", args=[created.pk])).content.decode()
+    fragment = client.get(reverse("objectives:children", args=[north_goal.pk]), **HTMX).content.decode()
+    assert f"owned by {name}" in fragment
+
+    # Left empty, the owner is the creator; the edit form changes it.
+    client.post(
+        reverse("objectives:create"),
+        {"parent": north_goal.pk, "title": "Mine", "statement": "s", "unit": org.north.pk, "status": "draft"},
+    )
+    mine = Objective.objects.get(title="Mine")
+    assert mine.owner == manager
+    edit = reverse("objectives:edit", args=[mine.pk])
+    form = client.get(edit).content.decode()
+    assert 'name="owner"' in form
+    response = client.post(edit, {"title": "Mine", "statement": "s", "owner": employee.pk, "version": mine.version})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.owner == employee
+
+
+def test_an_owner_outside_the_organisation_is_refused(as_persona, client, org, north_goal, outsider):
+    as_persona("manager")
+    response = client.post(
+        reverse("objectives:create"),
+        {
+            "parent": north_goal.pk,
+            "title": "X",
+            "statement": "s",
+            "unit": org.north.pk,
+            "status": "draft",
+            "owner": outsider.pk,
+        },
+    )
+    assert response.status_code == 422
+    assert "Select a valid choice" in response.content.decode()

@@ -871,3 +871,50 @@ def test_search_query_count_is_constant(client, employee, org):
     for _ in range(30):
         MeansFactory(unit=org.south)
     assert _count(client, url) == one
+
+
+@pytest.mark.parametrize("kind", ["practice", "means"])
+def test_flags_region_also_refreshes_the_header_badge(client, employee, world, kind):
+    """After an in-place link resolves the flag, the header's "Flagged" badge goes too."""
+    client.force_login(employee)
+    if kind == "practice":
+        subject, url_name = world.orphan, "practices:practice_detail"
+        flag = {"kind": FlagKind.ORPHAN_PRACTICE, "practice": world.orphan}
+    else:
+        subject = MeansFactory(name="Shadow chat", unit=world.orphan.unit)
+        url_name = "practices:means_detail"
+        flag = {"kind": FlagKind.PURPOSELESS_MEANS, "means": subject}
+    url = reverse(url_name, args=[subject.pk])
+    flag = Flag.objects.create(raised_at=timezone.now(), **flag)
+    page = client.get(url).content.decode()
+    assert '<span id="subject-flag-badge"><span class="badge badge--flag">Flagged</span></span>' in page
+    assert "hx-swap-oob" not in page
+    region = client.get(url, {"region": "flags"}, **HTMX).content.decode()
+    assert '<span id="subject-flag-badge" hx-swap-oob="true"><span class="badge badge--flag">Flagged' in region
+    Flag.objects.filter(pk=flag.pk).update(resolved_at=timezone.now())
+    region = client.get(url, {"region": "flags"}, **HTMX).content.decode()
+    assert '<span id="subject-flag-badge" hx-swap-oob="true"></span>' in region
+
+
+def test_a_mismatched_means_flag_names_the_means(client, employee, org):
+    goal = ObjectiveFactory(title="Ship faster", unit=org.north)
+    other = ObjectiveFactory(title="Hire well", unit=org.north)
+    practice = PracticeFactory(name="Daily deploys", unit=org.north)
+    PracticeObjectiveFactory(practice=practice, objective=goal)
+    fitting = MeansFactory(name="CI server", unit=org.north)
+    MeansObjectiveFactory(means=fitting, objective=goal)
+    stray = MeansFactory(name="Applicant tracker", unit=org.north)
+    MeansObjectiveFactory(means=stray, objective=other)
+    PracticeMeansFactory(practice=practice, means=fitting)
+    PracticeMeansFactory(practice=practice, means=stray)
+    flag = Flag.objects.get_or_create(
+        kind=FlagKind.MISMATCHED_MEANS, practice=practice, resolved_at=None, defaults={"raised_at": timezone.now()}
+    )[0]
+    client.force_login(employee)
+    page = client.get(reverse("practices:practice_detail", args=[practice.pk])).content.decode()
+    assert "It relies on “Applicant tracker”, which serves none of its objectives." in page
+    assert "“CI server”, which" not in page
+    flag_page = client.get(reverse("flag_detail", args=[flag.pk])).content.decode()
+    assert "The means in question:" in flag_page
+    assert "<strong>Applicant tracker</strong>" in flag_page
+    assert "<strong>CI server</strong>" not in flag_page
