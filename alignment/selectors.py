@@ -550,7 +550,9 @@ def strategy_map(
     for kind, rows in (("objective", objective_rows), ("means", means_rows), ("practice", practice_rows)):
         for row in rows:
             row.flagged = row.pk in flagged[kind]
-    more["depth"] = bool(levels) and max(levels.values()) >= depth - 1 and _has_children_below(levels, depth)
+    # Always asked (even when the drawing is shallower), so the page costs the same
+    # number of queries whatever the shape of the strategy.
+    more["depth"] = bool(levels) and _has_children_below(levels, depth)
     return StrategyMap(
         objective_rows,
         means_rows,
@@ -563,5 +565,5 @@ def strategy_map(
 
 
 def _has_children_below(levels: dict[int, int], depth: int) -> bool:
-    deepest = [pk for pk, level in levels.items() if level == depth - 1]
+    deepest = [pk for pk, level in levels.items() if level == depth - 1] or [0]
     return Objective.objects.filter(parent_id__in=deepest).exclude(status=ObjectiveStatus.ARCHIVED).exists()

@@ -154,7 +154,7 @@ def url_for(name: str, route: str, pattern: URLPattern, world: World) -> str:
     params = set(pattern.pattern.converters)
     if name.startswith("objectives:key_result_") and name != "objectives:key_result_new":
         ids = {"pk": world.objects["key_result"].pk}
-    elif name.startswith("objectives:"):
+    elif name.startswith("objectives:") or name == "objective_link_record":
         ids = {"pk": w.north_objective.pk}
     elif name.startswith("question_"):
         ids = {"pk": world.objects["question"].pk}

@@ -307,7 +307,7 @@ def test_dashboard_query_count_does_not_grow_with_the_organisation(
 ):
     client.force_login(executive)
     _grow(org, 2, committed)
-    with django_assert_max_num_queries(22) as small:
+    with django_assert_max_num_queries(24) as small:
         client.get(reverse("dashboard"))
     _grow(org, 25, committed)
     with django_assert_max_num_queries(len(small.captured_queries)):
