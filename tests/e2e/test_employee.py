@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from alignment.models import Flag, FlagKind
+from alignment.models import Flag
 from practices.models import Practice, PracticeStatus, Practitioner
 from tests.e2e.conftest import mark_document, same_document, screenshot, sign_in
 
@@ -81,8 +81,9 @@ def test_employee_proposes_a_practice(page, demo):
     proposal = Practice.objects.get(name=PROPOSAL)
     assert proposal.status == PracticeStatus.PROPOSED
     assert proposal.proposed_by.username == "sophie"
-    # The engine ran right after the commit: a proposal with no objective yet is an orphan.
-    assert Flag.objects.open().filter(practice=proposal, kind=FlagKind.ORPHAN_PRACTICE).exists()
+    # A proposal waits on the Proposals page: the engine does not flag it (nor tell its
+    # author of a problem she cannot fix).
+    assert not Flag.objects.filter(practice=proposal).exists()
 
 
 def test_employee_says_i_practise_this(page, demo):
@@ -101,7 +102,7 @@ def test_employee_says_i_practise_this(page, demo):
     expect(practise.locator(".stat")).to_have_text("1")
     expect(practise).to_contain_text("person says “I practise this”.")
     expect(practise).to_contain_text("You practise this.")
-    expect(practise.get_by_role("button", name="I no longer practise this")).to_be_visible()
+    expect(practise.get_by_role("button", name="I stopped practising this")).to_be_visible()
     assert same_document(page), "the count updates in place"
     assert Practitioner.objects.filter(practice__name=FRIDAY, user__username="sophie").count() == 1
     screenshot(page, "employee-practice-page")
@@ -109,6 +110,6 @@ def test_employee_says_i_practise_this(page, demo):
     # Saying it again after a reload does not count twice; taking it back does.
     page.reload()
     expect(page.locator("#practise .stat")).to_have_text("1")
-    page.locator("#practise").get_by_role("button", name="I no longer practise this").click()
+    page.locator("#practise").get_by_role("button", name="I stopped practising this").click()
     expect(page.locator("#practise .stat")).to_have_text("0")
     assert not Practitioner.objects.filter(practice__name=FRIDAY, user__username="sophie").exists()

@@ -12,8 +12,17 @@ from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-NAV_FR = ["Tableau de bord", "Objectifs", "Moyens", "Pratiques", "Propositions", "Alertes", "Carte stratégique"]
-NAV_EN = ["Dashboard", "Objectives", "Means", "Practices", "Proposals", "Flags", "Strategy map"]
+NAV_FR = [
+    "Tableau de bord",
+    "Objectifs",
+    "Moyens",
+    "Pratiques",
+    "Propositions",
+    "Alertes",
+    "Questions",
+    "Carte stratégique",
+]
+NAV_EN = ["Dashboard", "Objectives", "Means", "Practices", "Proposals", "Flags", "Questions", "Strategy map"]
 
 # The interface's own words on a page: headings, navigation, controls and their labels.
 INTERFACE_TEXT = """() => Array.from(document.querySelectorAll(

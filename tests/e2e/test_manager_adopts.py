@@ -20,15 +20,16 @@ ORPHAN = "Each team keeps its own shared folder of templates"
 CHAT = "Team chat rooms"
 
 
-def test_manager_adopts_the_proposal_and_its_orphan_flag_disappears(page, demo):
+def test_manager_adopts_the_proposal_which_was_never_flagged(page, demo):
     buddy = Practice.objects.get(name=BUDDY)
-    orphan_flag = Flag.objects.open().get(practice=buddy, kind=FlagKind.ORPHAN_PRACTICE)
+    # A proposal waits on the Proposals page, not among the flags.
+    assert not Flag.objects.filter(practice=buddy).exists()
 
     sign_in(page, "marc")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Flags").click()
     flag_list = page.locator("#flag-list")
-    expect(flag_list.locator(f"#flag-{orphan_flag.pk}")).to_contain_text(f"Orphan practice: {BUDDY}")
-    expect(flag_list).to_contain_text("3 flags")
+    expect(flag_list).to_contain_text("2 flags")
+    expect(flag_list.get_by_role("link", name=BUDDY, exact=True)).to_have_count(0)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Proposals").click()
     row = page.locator(f"#proposal-{buddy.pk}")
@@ -54,18 +55,14 @@ def test_manager_adopts_the_proposal_and_its_orphan_flag_disappears(page, demo):
     assert buddy.status == PracticeStatus.ACTIVE
     link = PracticeObjective.objects.get(practice=buddy)
     assert (link.objective.title, link.rationale, link.created_by.username) == (LESSONS, RATIONALE, "marc")
-    orphan_flag.refresh_from_db()
-    assert orphan_flag.resolved_at is not None, "the engine resolves the orphan flag right after the commit"
+    # Adopted under an active objective, it has its purpose: still no flag on it.
+    assert not Flag.objects.filter(practice=buddy).exists()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Flags").click()
     flag_list = page.locator("#flag-list")
     expect(flag_list).to_contain_text("2 flags")
     expect(flag_list.get_by_role("link", name=BUDDY, exact=True)).to_have_count(0)
     expect(flag_list.get_by_role("link", name=ORPHAN, exact=True)).to_be_visible()
-    # The resolved flag stays in the history.
-    page.get_by_label("State").select_option("resolved")
-    expect(page.locator("#flag-list").get_by_role("link", name=BUDDY, exact=True)).to_be_visible()
-    expect(page).to_have_url(re.compile(r"state=resolved"))
 
 
 def test_manager_accepts_a_flag_as_an_exception_in_place(page, demo):
@@ -74,7 +71,7 @@ def test_manager_accepts_a_flag_as_an_exception_in_place(page, demo):
 
     sign_in(page, "marc")
     page.goto("/flags/")
-    expect(page.locator("#flag-list")).to_contain_text("3 flags")
+    expect(page.locator("#flag-list")).to_contain_text("2 flags")
     url_before = page.url
     mark_document(page)
 
@@ -92,7 +89,7 @@ def test_manager_accepts_a_flag_as_an_exception_in_place(page, demo):
 
     # The list refreshed itself on the event: the flag left the open list, the message shows.
     flag_list = page.locator("#flag-list")
-    expect(flag_list).to_contain_text("2 flags")
+    expect(flag_list).to_contain_text("1 flag")
     expect(flag_list.locator(f"#flag-{chat_flag.pk}")).to_have_count(0)
     expect(page.locator("#messages")).to_contain_text("Flag accepted as an exception.")
     assert page.url == url_before
