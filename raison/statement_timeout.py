@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -61,7 +61,12 @@ class StatementTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         milliseconds = settings.WEB_STATEMENT_TIMEOUT_MS
         if milliseconds and connection.vendor == "postgresql":
-            _apply_timeout(milliseconds)
+            try:
+                _apply_timeout(milliseconds)
+            except (DatabaseError, connection.Database.Error):
+                # The database is away: the view answers that its own way (/healthz says
+                # 503 "database unreachable"), not this middleware with a 500.
+                logger.warning("statement timeout not set: the database does not answer", exc_info=True)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
