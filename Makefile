@@ -7,6 +7,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -79,7 +80,10 @@ run: $(RUNTIME_STAMP) compilemessages ## Embedded default: SQLite, in-process ta
 
 .PHONY: test
 test: $(DEV_STAMP) compilemessages ## Run the tests (extra pytest options: PYTEST_ARGS="-k flags -x")
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@# Two passes: everything but the browser in parallel (TEST_WORKERS processes), then the
+	@# browser scenarios one after the other. Exit status 5 is "nothing selected here".
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS) || test $$? -eq 5
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS) || test $$? -eq 5
 
 .PHONY: lint
 lint: $(DEV_STAMP) ## ruff check, ruff format --check, import layers
