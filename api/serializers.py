@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from alignment.models import Flag, FlagKind
-from objectives.models import Objective, ObjectiveStatus
+from objectives.models import CheckIn, Confidence, Direction, KeyResult, MetricKind, Objective, ObjectiveStatus
 from org.models import Unit
 from practices.models import (
     Means,
@@ -61,6 +61,7 @@ class ObjectiveSerializer(_OwnerMixin, serializers.ModelSerializer):
             "status",
             "starts_on",
             "ends_on",
+            "progress",
             "version",
             "created_at",
             "updated_at",
@@ -380,3 +381,59 @@ class ConflictSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+# --- Key results and check-ins ---------------------------------------------------------
+
+
+class KeyResultSerializer(_OwnerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = KeyResult
+        fields = [
+            "id",
+            "objective",
+            "title",
+            "metric_kind",
+            "direction",
+            "start_value",
+            "target_value",
+            "currency",
+            "weight",
+            "owner",
+            "due_on",
+            "current_value",
+            "confidence",
+            "progress",
+            "last_check_in_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class KeyResultCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    metric_kind = serializers.ChoiceField(choices=MetricKind.choices)
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INCREASE)
+    start_value = serializers.DecimalField(max_digits=18, decimal_places=4, default=0)
+    target_value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    weight = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    by = serializers.SerializerMethodField(help_text=_("User name of who checked in."))
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "key_result", "value", "confidence", "comment", "by", "created_at"]
+        read_only_fields = fields
+
+    def get_by(self, obj) -> str | None:
+        return _username(obj.by)
+
+
+class CheckInCreateSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=18, decimal_places=4)
+    confidence = serializers.ChoiceField(choices=Confidence.choices)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 
-from api.views import docs, flags, links, objectives, practices
+from api.views import docs, flags, key_results, links, objectives, practices
 
 app_name = "api"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("objectives/", objectives.ObjectiveList.as_view(), name="objective_list"),
     path("objectives/<int:pk>/", objectives.ObjectiveDetail.as_view(), name="objective_detail"),
     path("objectives/<int:pk>/status/", objectives.ObjectiveStatusChange.as_view(), name="objective_status"),
+    path("objectives/<int:pk>/key-results/", key_results.ObjectiveKeyResults.as_view(), name="objective_key_results"),
+    path("key-results/<int:pk>/", key_results.KeyResultDetail.as_view(), name="key_result_detail"),
+    path("key-results/<int:pk>/check-ins/", key_results.KeyResultCheckIns.as_view(), name="key_result_check_ins"),
     path("means/", practices.MeansList.as_view(), name="means_list"),
     path("means/<int:pk>/", practices.MeansDetail.as_view(), name="means_detail"),
     path("means/<int:pk>/status/", practices.MeansStatusChange.as_view(), name="means_status"),
