@@ -387,6 +387,9 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class KeyResultSerializer(_OwnerMixin, serializers.ModelSerializer):
+    # Empty until the first check-in.
+    confidence = serializers.ChoiceField(choices=Confidence.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = KeyResult
         fields = [
