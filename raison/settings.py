@@ -304,7 +304,7 @@ RAISON_EMBEDDED_TASKS = not CELERY_BROKER_URL
 if RAISON_EMBEDDED_TASKS:
     # Kombu's in-process transport: without it, Celery falls back to an AMQP broker on
     # localhost and logs "No hostname was supplied" although nothing is ever sent there.
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost//"
 # Without a broker the tasks run inside the web process right after commit.
 CELERY_TASK_ALWAYS_EAGER = RAISON_EMBEDDED_TASKS
 CELERY_TASK_EAGER_PROPAGATES = False

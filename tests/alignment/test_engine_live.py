@@ -186,7 +186,7 @@ def test_the_embedded_default_runs_tasks_in_process(settings):
     # Celery then gets kombu's in-process transport, so it never looks for an AMQP server.
     assert settings.RAISON_EMBEDDED_TASKS == settings.CELERY_TASK_ALWAYS_EAGER
     if settings.RAISON_EMBEDDED_TASKS:
-        assert settings.CELERY_BROKER_URL == "memory://"
+        assert settings.CELERY_BROKER_URL == "memory://localhost//"
 
 
 # --- Links edited in place (issue 9, item 5) ----------------------------------------------
