@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +56,14 @@ def _subject_matches_kind() -> Q:
 
 
 class FlagQuerySet(models.QuerySet):
+    def with_subject_unit(self):
+        """``subject_unit``: the unit of the flagged record (a key result's is its objective's)."""
+        return self.annotate(
+            subject_unit=Coalesce(
+                "practice__unit_id", "means__unit_id", "objective__unit_id", "key_result__objective__unit_id"
+            )
+        )
+
     def unresolved(self):
         return self.filter(resolved_at__isnull=True)
 

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,10 +35,6 @@ def subject_unit_id(subject) -> int:
     if isinstance(subject, Flag):
         return flag_subject_unit_id(subject)
     return subject.unit_id
-
-
-def _subject_unit():
-    return Coalesce("practice__unit_id", "means__unit_id", "objective__unit_id", "key_result__objective__unit_id")
 
 
 def _managers(unit_id: int) -> list[int]:
@@ -163,7 +158,7 @@ def escalate_flags(*, now=None) -> int:
             | Q(objective__unit__in=units)
             | Q(key_result__objective__unit__in=units)
         )
-        rows = list(mine.annotate(subject_unit=_subject_unit()).values_list("pk", "subject_unit"))
+        rows = list(mine.with_subject_unit().values_list("pk", "subject_unit"))
         if not rows:
             continue
         with transaction.atomic():

@@ -103,10 +103,6 @@ def alignment_score() -> AlignmentScore:
     return AlignmentScore(totals["practices"], totals["practices_aligned"], totals["means"], totals["means_aligned"])
 
 
-def _subject_unit():
-    return Coalesce("practice__unit_id", "means__unit_id", "objective__unit_id", "key_result__objective__unit_id")
-
-
 def _subject_owner():
     return Coalesce("practice__owner_id", "means__owner_id", "objective__owner_id", "key_result__owner_id")
 
@@ -274,7 +270,7 @@ def inbox_flags(
         "acknowledged": Flag.objects.acknowledged(),
         "resolved": Flag.objects.filter(resolved_at__isnull=False),
     }.get(state, Flag.objects.open())
-    queryset = queryset.annotate(subject_unit=_subject_unit(), subject_owner=_subject_owner())
+    queryset = queryset.with_subject_unit().annotate(subject_owner=_subject_owner())
     if kind:
         queryset = queryset.filter(kind=kind)
     if unit_id:
