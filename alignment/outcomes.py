@@ -41,7 +41,6 @@ class Outcomes:
     people: int
     practising: int
     by_unit: list[UnitAdoption] = field(default_factory=list)
-    little_adopted: list[Practice] = field(default_factory=list)
 
     @property
     def percent(self) -> int | None:
@@ -104,7 +103,8 @@ def little_adopted(user) -> list[Practice]:
     )
 
 
-def outcomes(user) -> Outcomes:
+def outcomes() -> Outcomes:
+    """The organisation's outcomes, the same for everyone (``little_adopted`` is per manager)."""
     people, practising, by_unit = _adoption_by_unit()
     return Outcomes(
         roots=objective_selectors.progress_by_strategic_objective(),
@@ -112,5 +112,4 @@ def outcomes(user) -> Outcomes:
         people=people,
         practising=practising,
         by_unit=by_unit,
-        little_adopted=little_adopted(user),
     )

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +39,7 @@ from objectives.selectors import objective_search
 from org import roles
 from practices import services as practice_services
 from practices.models import Means, Practice
+from raison import pagecache
 from raison.editing import add_service_errors
 from raison.web import next_url, paginate, query_without, read_query, redirect_next, render_region, wants_region
 
@@ -100,18 +102,31 @@ def _trend_drawing(data: selectors.Dashboard) -> dict:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = selectors.dashboard(request.user)
+    # The organisation's figures are the same for everyone: the template keeps them in
+    # shared regions (raison.pagecache), and these lazy values are read only to render
+    # one afresh. What is this person's (notifications, their units) is read each time.
+    data = SimpleLazyObject(selectors.dashboard)
+    notifications, unread = selectors.unread_notifications(request.user)
     return render_region(
         request,
         "alignment/dashboard.html",
         {
             "data": data,
-            "trend": _trend_drawing(data),
+            "trend": SimpleLazyObject(lambda: _trend_drawing(data)),
             "is_executive": roles.is_executive(request.user),
             "is_manager": roles.is_manager(request.user),
             "has_unit": bool(roles.member_unit_ids(request.user)),
-            "first_run": first_run if (first_run := selectors.first_run()).needed else None,
-            "outcomes": outcomes.outcomes(request.user),
+            "first_run": SimpleLazyObject(lambda: first_run if (first_run := selectors.first_run()).needed else None),
+            "outcomes": SimpleLazyObject(outcomes.outcomes),
+            # The same for every manager of the same units.
+            "little_adopted": pagecache.kept(
+                request,
+                "little-adopted",
+                sorted(roles.managed_unit_ids(request.user)),
+                lambda: outcomes.little_adopted(request.user),
+            ),
+            "notifications": notifications,
+            "unread_count": unread,
         },
     )
 

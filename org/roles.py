@@ -1,16 +1,19 @@
 """Who may do what where: roles are per unit, and managing rights cover the subtree.
 
 Every service and view asks these functions; nothing else reads memberships to
-decide a right. Results are memoised on the user object for the request, so a page
-asking many times costs two queries at most.
+decide a right. Results are memoised on the user object for the request, and kept in
+the page cache between requests until a membership or a unit changes, so a page asking
+many times costs two queries at most, and usually none.
 """
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from org.models import MANAGING_ROLES, Membership, Role, Unit
+from raison import pagecache
 
 _CACHE_ATTR = "_raison_rights"
 
@@ -34,14 +37,40 @@ def _rights(user) -> _Rights:
         every = frozenset(Unit.objects.values_list("pk", flat=True))
         rights = _Rights(every, every, every)
     else:
-        memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
-        managing_roots = {unit for unit, role in memberships if role in MANAGING_ROLES}
-        executive_roots = {unit for unit, role in memberships if role == Role.EXECUTIVE}
-        rights = _Rights(
-            _subtree(managing_roots), _subtree(executive_roots), frozenset(unit for unit, _role in memberships)
-        )
+        rights = _kept_rights(user)
     setattr(user, _CACHE_ATTR, rights)
     return rights
+
+
+def _kept_rights(user) -> _Rights:
+    """A person's rights, read on every request: kept in the page cache until memberships or
+    units change (any write to them starts a new generation, see raison.pagecache)."""
+    generation = pagecache.generation_for(user)
+    key = f"raison:rights:{user.pk}:{generation}"
+    if generation is not None:
+        try:
+            kept = cache.get(key)
+        except Exception:
+            kept = None
+        if kept is not None:
+            return _Rights(*kept)
+    rights = _read_rights(user)
+    if generation is not None:
+        try:
+            cache.set(key, (rights.managed_units, rights.executive_units, rights.member_units), 3600)
+        except Exception:
+            pass  # logged by the page cache's own reads; a miss only costs the queries
+    return rights
+
+
+def _read_rights(user) -> _Rights:
+    memberships = list(Membership.objects.filter(user=user).values_list("unit_id", "role"))
+    managing_roots = {unit for unit, role in memberships if role in MANAGING_ROLES}
+    executive_roots = {unit for unit, role in memberships if role == Role.EXECUTIVE}
+    managed = _subtree(managing_roots)
+    # Executives manage too: most often from the same units, one subtree read serves both.
+    executive = managed if executive_roots == managing_roots else _subtree(executive_roots)
+    return _Rights(managed, executive, frozenset(unit for unit, _role in memberships))
 
 
 def _subtree(roots: set[int]) -> frozenset[int]:

@@ -142,3 +142,23 @@ def sqlite_database(path: str) -> dict[str, Any]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
     }
+
+
+def env_cache(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A CACHES['default'] entry: Redis from ``redis://`` / ``rediss://``, else this process's memory.
+
+    Only Redis is shared between gunicorn workers and Celery workers: the page cache
+    (``raison.pagecache``) stays off without it, outside the one-process embedded default.
+    """
+    raw = env_str(name, default, environ=environ)
+    if not raw or raw == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "raison"}
+    if raw.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "raison.cache.RedisCache",
+            "LOCATION": raw,
+            "KEY_PREFIX": "raison",
+            # A cache that is down must not take the pages down: reads miss, writes are lost.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    raise ImproperlyConfigured(f"{name} must be a redis:// URL or locmem://, got {raw!r}.")

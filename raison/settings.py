@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raison.envsettings import (
     env_bool,
+    env_cache,
     env_choice,
     env_database,
     env_int,
@@ -380,6 +381,31 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600.0},
     },
 }
+
+# --- Cache: the pages' shared regions, and the sessions ----------------------------
+# Redis when CACHE_URL says so; in production it defaults to the Redis broker (the keys
+# are prefixed, so they never meet Celery's). Without Redis, this process's memory.
+_BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+CACHES = {"default": env_cache("CACHE_URL", CELERY_BROKER_URL if _BROKER_IS_REDIS else "")}
+RAISON_SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
+# How long a region kept for every reader lives at most (raison/pagecache.py). A write
+# to the organisation's records ends it at once; the lifetime bounds what no write
+# announces: relative times ("3 minutes ago") and people's display names. 0 turns the
+# page cache off. It needs a cache every process shares, or the one-process default.
+PAGE_CACHE_SECONDS = env_int(
+    "PAGE_CACHE_SECONDS", 60 if RAISON_SHARED_CACHE or RAISON_EMBEDDED_TASKS else 0, minimum=0, maximum=3600
+)
+if PAGE_CACHE_SECONDS and not (RAISON_SHARED_CACHE or RAISON_EMBEDDED_TASKS):
+    raise ImproperlyConfigured(
+        "PAGE_CACHE_SECONDS needs a cache every process shares: set CACHE_URL=redis://… or PAGE_CACHE_SECONDS=0."
+    )
+# The apps whose tables the kept regions read: a write to any of them starts a new generation.
+PAGE_CACHE_APPS = ["org", "objectives", "practices", "alignment"]
+# Written often, shown by no kept region (notifications are read per person).
+PAGE_CACHE_IGNORED_TABLES = ["alignment_notification"]
+if RAISON_SHARED_CACHE:
+    # The session is read on every request: from Redis, with the database behind it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,8 @@ relation row by row, so a template that starts following a foreign key in a loop
 fails the suite instead of slowing a large organisation down.
 """
 
+import os
+
 from raison.settings import *  # noqa: F403
 from raison.settings import INSTALLED_APPS, MIDDLEWARE
 
@@ -16,3 +18,10 @@ ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 
 # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each xdist worker has a test database of its own: the page regions and rights they keep
+# must not meet another worker's. A Celery worker a test starts inherits the variable, so
+# it moves the same generation on as the test that started it.
+CACHES = {
+    "default": {**CACHES["default"], "KEY_PREFIX": f"raison-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}  # noqa: F405
+}

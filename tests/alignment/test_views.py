@@ -230,7 +230,7 @@ def test_dashboard_shows_score_flags_coverage_trend_and_notifications(
     assert data.trend[-1].raised == 1  # the orphan, today
     assert sum(day.raised for day in data.trend) == 2
     assert sum(day.resolved for day in data.trend) == 1
-    assert data.unread_count == 1
+    assert response.context["unread_count"] == 1
     page = response.content.decode()
     assert "Friday demos" in page
     assert "Reuse best practices" in page

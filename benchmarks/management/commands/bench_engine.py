@@ -36,6 +36,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -217,7 +218,42 @@ class Organisation:
             yield f"{i // 2 + 1}\tbench\t{STAMP}\t{NULL}\t{pairs[i + 1]}\t{pairs[i]}\n"
 
 
+def _missing_defaults(table: str, columns: Iterable[str]) -> list[tuple[str, object]]:
+    """NOT NULL columns of ``table`` that the rows leave out, with their model's default.
+
+    The models grow fields (audience, adoption, progress…) with Python-side defaults only;
+    COPY knows nothing of them, so each is lent a column default for the load.
+    """
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return []
+    named = set(columns)
+    editor = connection.schema_editor()  # only to quote literals: DDL takes no parameters
+    missing = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.column in named or model_field.null:
+            continue
+        value = editor.effective_default(model_field)  # '' for a blank text field with no default
+        if value is not None:
+            missing.append((model_field.column, editor.quote_value(value)))
+    return missing
+
+
 def _copy(cursor, table: str, columns: Iterable[str], rows: Iterable[str]) -> int:
+    count = 0
+    columns = tuple(columns)
+    defaults = _missing_defaults(table, columns)
+    for column, value in defaults:
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {value}")
+    try:
+        count = _copy_rows(cursor, table, columns, rows)
+    finally:
+        for column, _value in defaults:
+            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+    return count
+
+
+def _copy_rows(cursor, table: str, columns: tuple[str, ...], rows: Iterable[str]) -> int:
     count = 0
     with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         chunk: list[str] = []

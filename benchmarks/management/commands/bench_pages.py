@@ -14,9 +14,11 @@ Queries and server time come from response headers set by
 count wraps the connection's execution, so it needs no DEBUG and sees exactly what
 the production configuration runs.
 
-Then, as the executive, it loads each page with ``wrk`` (10 connections, 2 threads, a
-few seconds each; a Python thread pool when wrk is missing) and reports its
-requests per second as a share of ``/healthz`` on the same server.
+Then, as the executive and as the employee (``--load-personas``), it loads each page
+with ``wrk`` (10 connections, 2 threads, a few seconds each; a Python thread pool when
+wrk is missing) and reports its requests per second as a share of ``/healthz`` on the
+same server. The gunicorn measured shares a Redis cache between its workers, as in
+production (``--cache-url``), so the page cache (``raison.pagecache``) is on.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/raison_bench \\
         .venv/bin/python manage.py bench_pages --reuse --json pages.json
@@ -62,8 +64,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def markdown(figures: dict) -> str:
-    """The figures as the tables of docs/performance.md: one per persona, throughput in the first."""
-    load = figures.get("load") or {}
+    """The figures as the tables of docs/performance.md: one per persona, with its throughput."""
+    loads = figures.get("load") or {}
     lines = []
     for name, persona in figures["personas"].items():
         lines += [
@@ -72,7 +74,7 @@ def markdown(figures: dict) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in persona["pages"]:
-            measured = load.get(row["label"], {}) if name == next(iter(figures["personas"])) else {}
+            measured = loads.get(name, {}).get(row["label"], {})
             ratio = measured.get("ratio_to_healthz")
             lines.append(
                 f"| {row['label']} | {row['status']} | {row['median_ms']:.0f} | {row['p95_ms']:.0f}"
@@ -97,6 +99,16 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=float, default=4.0, help=_("Seconds of load per page."))
         parser.add_argument("--connections", type=int, default=10, help=_("Concurrent connections of the load."))
         parser.add_argument("--skip-load", action="store_true", help=_("Only the sequential timings."))
+        parser.add_argument(
+            "--load-personas",
+            default="bench-executive,bench-employee",
+            help=_("Comma-separated personas whose pages are loaded (throughput), each on its own."),
+        )
+        parser.add_argument(
+            "--cache-url",
+            default="redis://127.0.0.1:6379/15",
+            help=_("CACHE_URL of the gunicorn measured: Redis, as in production (empty: no page cache)."),
+        )
         parser.add_argument("--personas", default="", help=_("Comma-separated persona names (default: all three)."))
         parser.add_argument("--only", default="", help=_("Only pages whose label contains this text."))
         parser.add_argument("--json", metavar="FILE", help=_("Also write the figures as JSON."))
@@ -122,6 +134,7 @@ class Command(BaseCommand):
             "server": "bin/web: gunicorn gthread, 2 workers × 4 threads",
             "personas": {},
         }
+        self.options = options
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         with self._gunicorn(port):
@@ -137,9 +150,11 @@ class Command(BaseCommand):
                 figures["personas"][name] = {"unit": unit_id, "pages": rows}
                 self._print_table(rows)
             if not options["skip_load"]:
-                name = wanted[0]
-                session = self._sign_in(base, name)
-                figures["load"] = self._load(session, base, figures["personas"][name]["pages"], options)
+                figures["load"] = {}
+                for name in [p for p in options["load_personas"].split(",") if p in figures["personas"]]:
+                    session = self._sign_in(base, name)
+                    self._say(_("\nAs %(name)s:") % {"name": name})
+                    figures["load"][name] = self._load(session, base, figures["personas"][name]["pages"], options)
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(figures, indent=2, default=str))
         if options["markdown"]:
@@ -165,6 +180,9 @@ class Command(BaseCommand):
                     "GUNICORN_WORKERS": "2",
                     "GUNICORN_THREADS": "4",
                     "RAISON_BENCH_HEADERS": "1",
+                    # Shared by both workers, as in production: without it the page cache is off.
+                    "CACHE_URL": command.options["cache_url"],
+                    "PAGE_CACHE_SECONDS": "60" if command.options["cache_url"] else "0",
                     "LOG_LEVEL": "WARNING",
                     # gunicorn from the interpreter running this command.
                     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
