@@ -199,14 +199,17 @@ def kept(request, name: str, vary_on, compute, *, keep=lambda value: True):
     return computed
 
 
+_TOKEN_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
 def _no_csrf_token(rendered: str) -> bool:
-    if "csrfmiddlewaretoken" in rendered:
-        # A form's token is one person's: keeping it would hand it to everyone else.
+    if any(value != "~raison-csrf-token~" for value in _TOKEN_VALUE.findall(rendered)):
+        # A real token is one person's: keeping it would hand it to everyone else.
         logger.error("a shared region holds a CSRF token: it is not kept")
         return False
     return True
 
 
 def shared_region(request, name: str, vary_on, render) -> str:
-    """A rendered region of a page, kept like ``kept`` (never one that holds a form's token)."""
+    """A rendered region of a page, kept like ``kept`` (never one that holds a real CSRF token)."""
     return kept(request, name, vary_on, render, keep=_no_csrf_token)

@@ -125,6 +125,11 @@ class _LinkingPage:
     def open_flag_count(self) -> int:
         return sum(1 for flag, _explanation in self.flags if flag.is_open)
 
+    @property
+    def objective_form_is_personal(self) -> bool:
+        """The link form as this manager left it (a search, a choice, errors): never kept for others."""
+        return bool(self.objective_q) or self.objective_form.is_bound
+
     @cached_property
     def objective_suggested(self) -> bool:
         """Before anyone types, something with no objective yet gets the three objectives
@@ -197,6 +202,10 @@ class PracticePage(_LinkingPage):
             return []
         found = selectors.means_candidates(self.means_q, exclude_practice=self.practice.pk)
         return _with_selected(found, self.means_form)
+
+    @property
+    def means_form_is_personal(self) -> bool:
+        return bool(self.means_q) or self.means_form.is_bound
 
     @property
     def selected_means(self) -> str:

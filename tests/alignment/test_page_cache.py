@@ -11,7 +11,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -162,18 +162,41 @@ def test_a_cache_that_is_down_only_costs_the_render(org, monkeypatch):
 # --- the template tag -------------------------------------------------------------------
 
 
-def test_a_region_holding_a_csrf_token_is_refused_when_the_template_is_read():
-    with pytest.raises(TemplateSyntaxError, match="csrf_token"):
-        Template('{% load raison_cache %}{% shared "form" %}<form>{% csrf_token %}</form>{% endshared %}')
+def _render(template, **context):
+    from django.middleware.csrf import get_token
 
-
-def test_a_region_with_a_token_from_an_include_is_rendered_but_never_kept(org, caplog):
     request = RequestFactory().get("/")
-    template = Template('{% load raison_cache %}{% shared "form" unless no %}{{ body|safe }}{% endshared %}')
-    token = '<input type="hidden" name="csrfmiddlewaretoken" value="mine">'
-    assert template.render(Context({"request": request, "body": token, "no": False})) == token
-    other = '<input type="hidden" name="csrfmiddlewaretoken" value="yours">'
-    assert template.render(Context({"request": RequestFactory().get("/"), "body": other, "no": False})) == other
+    request.user = None
+    return template.render(Context({"request": request, "csrf_token": get_token(request), **context})), request
+
+
+def test_a_kept_form_carries_each_reader_s_own_token(org, monkeypatch):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    stored = []
+    real_set = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, value, *args, **kw: (stored.append(value), real_set(key, value, *args, **kw)))
+
+    template = Template('{% load raison_cache %}{% shared "form" %}<form>{% csrf_token %}</form>{% endshared %}')
+    tokens = []
+    for _reader in range(2):
+        html, request = _render(template)
+        value = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert _unmask_cipher_token(value) == request.META["CSRF_COOKIE"]
+        tokens.append(request.META["CSRF_COOKIE"])
+    assert tokens[0] != tokens[1]
+    # Kept once, with the placeholder in place of a token.
+    assert [value for value in stored if "<form>" in str(value)] == [
+        '<form><input type="hidden" name="csrfmiddlewaretoken" value="~raison-csrf-token~"></form>'
+    ]
+
+
+def test_a_region_holding_someone_s_real_token_is_rendered_but_never_kept(org, caplog):
+    template = Template('{% load raison_cache %}{% shared "form" %}{{ body|safe }}{% endshared %}')
+    mine = '<input type="hidden" name="csrfmiddlewaretoken" value="mine">'
+    assert _render(template, body=mine)[0] == mine
+    yours = '<input type="hidden" name="csrfmiddlewaretoken" value="yours">'
+    assert _render(template, body=yours)[0] == yours
     assert "holds a CSRF token" in caplog.text
 
 
@@ -219,7 +242,7 @@ def test_the_why_page_follows_a_link_made_by_a_manager(client, org, employee, ma
     assert "No flag: the alignment check found nothing missing here." in page
 
 
-def test_a_manager_s_page_is_never_served_from_the_cache(client, org, employee, manager, goal):
+def test_managers_and_employees_get_each_their_copy(client, org, employee, manager, goal):
     practice = services.practice_create(by=manager, name="Friday demos", unit=org.north)
     services.practice_link_objective(practice=practice, objective=goal, by=manager, rationale="We show our work.")
     url = reverse("practices:practice_detail", args=[practice.pk])

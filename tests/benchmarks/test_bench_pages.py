@@ -44,12 +44,21 @@ def test_personas_are_created_once_with_their_roles(org):
     assert get_user_model().objects.get(pk=employee_id).check_password("pw-2")
 
 
-def test_markdown_puts_throughput_in_the_first_personas_table():
+def test_markdown_puts_each_persona_s_throughput_in_its_table():
     row = {"label": "healthz", "status": "200", "median_ms": 1.2, "p95_ms": 3.4, "bytes": 2048, "queries": "1"}
     figures = {
-        "personas": {"bench-executive": {"unit": 1, "pages": [row]}, "bench-employee": {"unit": 3, "pages": [row]}},
-        "load": {"healthz": {"req_per_s": 900.0, "ratio_to_healthz": 1.0}},
+        "personas": {
+            "bench-executive": {"unit": 1, "pages": [row]},
+            "bench-manager": {"unit": 2, "pages": [row]},
+            "bench-employee": {"unit": 3, "pages": [row]},
+        },
+        "load": {
+            "bench-executive": {"healthz": {"req_per_s": 900.0, "ratio_to_healthz": 1.0}},
+            "bench-employee": {"healthz": {"req_per_s": 850.0, "ratio_to_healthz": 1.0}},
+        },
     }
     text = markdown(figures)
-    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 900.0 | 100.0 % |" in text
-    assert text.count("900.0") == 1
+    executive, manager, employee = text.split("**bench-")[1:]
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 900.0 | 100.0 % |" in executive
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 |  |  |" in manager
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 850.0 | 100.0 % |" in employee
