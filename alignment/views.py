@@ -118,8 +118,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "has_unit": bool(roles.member_unit_ids(request.user)),
             "first_run": SimpleLazyObject(lambda: first_run if (first_run := selectors.first_run()).needed else None),
             "outcomes": SimpleLazyObject(outcomes.outcomes),
-            # The same for every manager of the same units.
-            "little_adopted": pagecache.kept(
+            # The same for every manager of the same units (and nothing for the others).
+            "little_adopted": roles.is_manager(request.user)
+            and pagecache.kept(
                 request,
                 "little-adopted",
                 sorted(roles.managed_unit_ids(request.user)),

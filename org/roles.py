@@ -8,7 +8,6 @@ many times costs two queries at most, and usually none.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -45,22 +44,7 @@ def _rights(user) -> _Rights:
 def _kept_rights(user) -> _Rights:
     """A person's rights, read on every request: kept in the page cache until memberships or
     units change (any write to them starts a new generation, see raison.pagecache)."""
-    generation = pagecache.generation_for(user)
-    key = f"raison:rights:{user.pk}:{generation}"
-    if generation is not None:
-        try:
-            kept = cache.get(key)
-        except Exception:
-            kept = None
-        if kept is not None:
-            return _Rights(*kept)
-    rights = _read_rights(user)
-    if generation is not None:
-        try:
-            cache.set(key, (rights.managed_units, rights.executive_units, rights.member_units), 3600)
-        except Exception:
-            pass  # logged by the page cache's own reads; a miss only costs the queries
-    return rights
+    return pagecache.kept(user, "rights", [user.pk], lambda: _read_rights(user))
 
 
 def _read_rights(user) -> _Rights:

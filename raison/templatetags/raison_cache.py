@@ -14,6 +14,7 @@ rendered afresh (a form sent back with its errors, a search of their own).
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from raison import pagecache
@@ -57,3 +58,40 @@ def do_shared(parser, token):
     if len(bits) >= 4 and bits[-2] == "unless":
         unless, bits = parser.compile_filter(bits[-1]), bits[:-2]
     return SharedNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]], unless)
+
+
+#: Regions that depend on nothing but the code, the language and their ``vary`` values.
+_MEMO: dict[tuple, str] = {}
+_MEMO_LIMIT = 1024
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist, name: str, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        key = (self.name, translation.get_language(), *(str(var.resolve(context)) for var in self.vary_on))
+        rendered = _MEMO.get(key)
+        if rendered is None:
+            rendered = self.nodelist.render(context)
+            if len(_MEMO) >= _MEMO_LIMIT:
+                _MEMO.clear()  # vary values are few (pages × languages): this is a safety net
+            _MEMO[key] = rendered
+        return rendered
+
+
+@register.tag("memo")
+def do_memo(parser, token):
+    """``{% memo "name" var … %}…{% endmemo %}``: a region that reads no record (the main
+    navigation), kept in this process's memory per language and ``var`` values. No cache
+    round trip, no invalidation: nothing it shows changes while the process runs."""
+    bits = token.split_contents()
+    if len(bits) < 2 or not (bits[1][0] == bits[1][-1] and bits[1][0] in "\"'"):
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted region name, then the values it varies on.")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(template.defaulttags.CsrfTokenNode):
+        raise template.TemplateSyntaxError(f"{bits[0]} {bits[1]} holds a csrf_token: that is one person's.")
+    return MemoNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]])

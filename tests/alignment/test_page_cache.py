@@ -43,7 +43,10 @@ def _fresh_cache(settings):
 @pytest.fixture
 def goal(org, executive):
     return objective_services.objective_create(
-        by=executive, title="Capitalise knowledge", statement="So we stop relearning.", unit=org.company,
+        by=executive,
+        title="Capitalise knowledge",
+        statement="So we stop relearning.",
+        unit=org.company,
         status=ObjectiveStatus.ACTIVE,
     )
 
@@ -65,7 +68,7 @@ def _queries(client, url) -> tuple[int, str]:
     [
         'INSERT INTO "practices_practice" ("name") VALUES (%s)',
         'UPDATE "alignment_flag" SET "resolved_at" = %s',
-        '  delete from practices_practiceobjective where id = 1',
+        "  delete from practices_practiceobjective where id = 1",
         "WITH gone AS (SELECT id FROM alignment_flag) UPDATE alignment_flag SET resolved_at = now()",
         "TRUNCATE org_unit CASCADE",
     ],
@@ -120,9 +123,14 @@ def test_nothing_is_kept_or_served_inside_a_transaction(org):
 
 def test_a_rolled_back_transaction_leaves_no_region_behind(org):
     assert pagecache.kept(None, "units", [], lambda: "three units") == "three units"
-    with pytest.raises(RuntimeError), transaction.atomic():
-        MembershipFactory(unit=org.north, role=Role.EMPLOYEE)
-        raise RuntimeError
+
+    def write_then_fail():
+        with transaction.atomic():
+            MembershipFactory(unit=org.north, role=Role.EMPLOYEE)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
     # The write inside moved the generation on: the region is rendered again.
     assert pagecache.kept(None, "units", [], lambda: "rendered again") == "rendered again"
 
@@ -175,7 +183,12 @@ def test_a_kept_form_carries_each_reader_s_own_token(org, monkeypatch):
 
     stored = []
     real_set = cache.set
-    monkeypatch.setattr(cache, "set", lambda key, value, *args, **kw: (stored.append(value), real_set(key, value, *args, **kw)))
+
+    def spy(key, value, *args, **kwargs):
+        stored.append(value)
+        return real_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
 
     template = Template('{% load raison_cache %}{% shared "form" %}<form>{% csrf_token %}</form>{% endshared %}')
     tokens = []
@@ -274,3 +287,18 @@ def test_rights_follow_a_membership_change_at_once(org, employee):
     Membership.objects.filter(user=employee).update(role=Role.MANAGER)
     roles.forget_rights(employee)
     assert roles.can_manage_unit(employee, org.north_team.pk)
+
+
+def test_the_main_navigation_is_kept_per_page_and_language(client, employee):
+    from django.utils import translation
+
+    client.force_login(employee)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert re.search(r'<a href="/"\s+aria-current="page">Dashboard</a>', dashboard)
+    flags = client.get(reverse("flags_inbox")).content.decode()
+    assert 'aria-current="page">Flags</a>' in flags
+    assert 'aria-current="page">Dashboard</a>' not in flags
+    with translation.override("fr"):
+        client.cookies["django_language"] = "fr"
+        french = client.get(reverse("dashboard")).content.decode()
+    assert "Tableau de bord" in french
