@@ -106,7 +106,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # shared regions (raison.pagecache), and these lazy values are read only to render
     # one afresh. What is this person's (notifications, their units) is read each time.
     data = SimpleLazyObject(selectors.dashboard)
-    notifications, unread = selectors.unread_notifications(request.user)
+    # This person's unread notifications: kept until theirs, or what they name, change.
+    notifications, unread = pagecache.kept(
+        request,
+        "unread-notifications",
+        [request.user.pk],
+        lambda: selectors.unread_notifications(request.user),
+        depends_on=(pagecache.RECORDS, pagecache.NOTIFICATIONS),
+    )
     return render_region(
         request,
         "alignment/dashboard.html",

@@ -101,13 +101,16 @@ def means_detail(pk: int) -> Means | None:
 
 def practice_detail(pk: int, *, user) -> Practice | None:
     """The practice with its practitioner count and whether ``user`` practises it."""
+    # A subquery, not Count over a join: no GROUP BY over every column of the practice,
+    # its unit and its people on each visit of its page.
     return (
         Practice.objects.select_related("unit", "owner", "proposed_by")
         .annotate(
-            practitioner_count=Count("practitioners", distinct=True),
+            practitioner_count=_count_of(Practitioner.objects.all(), "practice", "user"),
             is_practised_by_me=Exists(Practitioner.objects.filter(practice=OuterRef("pk"), user_id=user.pk)),
         )
         .filter(pk=pk)
+        .order_by()
         .first()
     )
 

@@ -3,8 +3,9 @@
 The dashboard's figures and the "why" of a practice or a means read the same for every
 employee: rendering them on each visit is most of what those pages cost at a million
 practices. A region is kept in the cache under a *generation*, one number for the whole
-organisation, and any statement that writes to a table those regions read moves the
-generation on, so the next visit renders afresh:
+organisation's records (and one for people's notifications), and any statement that
+writes to a table those regions read moves the generation on, so the next visit renders
+afresh:
 
 * the generation lives in the cache (Redis in production, shared by every gunicorn and
   Celery worker), as a random number that each write increments;
@@ -28,10 +29,13 @@ Redis ``CACHE_URL``, or in the one-process embedded default (``make run``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
 import threading
+import time
+from collections import OrderedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -41,12 +45,18 @@ from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "pagecache:generation"
+#: The organisation's records (objectives, means, practices, links, flags, units…).
+RECORDS = "records"
+#: Each person's notifications: written often, read by one person, kept apart so that
+#: marking one read does not drop everyone's regions.
+NOTIFICATIONS = "notifications"
+_GENERATION_KEYS = {RECORDS: "pagecache:generation", NOTIFICATIONS: "pagecache:generation:notifications"}
+GENERATION_KEY = _GENERATION_KEYS[RECORDS]
 _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b", re.IGNORECASE)
 _CTE_WRITE = re.compile(r"^\s*WITH\b.*\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
-_watched: frozenset[str] | None = None
-#: How many times this thread moved the generation on: a generation read earlier in the
+_watched: dict[str, frozenset[str]] | None = None
+#: How many times this thread moved a generation on: a generation read earlier in the
 #: same request is read again after the request's own write.
 _moves = threading.local()
 
@@ -55,69 +65,90 @@ def enabled() -> bool:
     return settings.PAGE_CACHE_SECONDS > 0
 
 
-def watched_tables() -> frozenset[str]:
-    """Tables of the apps whose records cached regions show (settings.PAGE_CACHE_APPS)."""
+def watched_tables() -> dict[str, frozenset[str]]:
+    """The tables behind each generation: the notifications table for NOTIFICATIONS, every
+    other table of settings.PAGE_CACHE_APPS for RECORDS."""
     global _watched
     if _watched is None:
-        ignored = set(settings.PAGE_CACHE_IGNORED_TABLES)
+        own = set(settings.PAGE_CACHE_NOTIFICATION_TABLES)
         tables = set()
         for label in settings.PAGE_CACHE_APPS:
-            for model in apps.get_app_config(label).get_models(include_auto_created=True):
-                if model._meta.db_table not in ignored:
-                    tables.add(model._meta.db_table)
-        _watched = frozenset(tables)
+            tables.update(m._meta.db_table for m in apps.get_app_config(label).get_models(include_auto_created=True))
+        _watched = {RECORDS: frozenset(tables - own), NOTIFICATIONS: frozenset(own)}
     return _watched
 
 
-def writes_watched_table(sql: str) -> bool:
+def generations_written(sql: str) -> list[str]:
+    """The generations a statement moves on: those whose tables it writes to."""
     if not (_WRITE.match(sql) or _CTE_WRITE.match(sql)):
-        return False
+        return []
     lowered = sql.lower()
-    return any(table in lowered for table in watched_tables())
+    return [name for name, tables in watched_tables().items() if any(table in lowered for table in tables)]
 
 
-# --- the generation ---------------------------------------------------------------------
+def writes_watched_table(sql: str) -> bool:
+    return RECORDS in generations_written(sql)
 
 
-def generation() -> int | None:
-    """The current generation, or None when regions must not be served from the cache."""
+# --- the generations --------------------------------------------------------------------
+
+
+def generations() -> dict[str, int] | None:
+    """The current generations, or None when regions must not be served from the cache."""
     if not enabled() or connections["default"].in_atomic_block:
         return None
+    keys = list(_GENERATION_KEYS.values())
     try:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
+        found = cache.get_many(keys)
+        if len(found) < len(keys):
             # First use, or evicted: a random start never meets a region kept under an
             # earlier generation again.
-            cache.add(GENERATION_KEY, random.getrandbits(48), timeout=None)
-            value = cache.get(GENERATION_KEY)
-        return value
+            for key in keys:
+                if key not in found:
+                    cache.add(key, random.getrandbits(48), timeout=None)
+            found = cache.get_many(keys)
+        if len(found) < len(keys):
+            return None
+        return {name: found[key] for name, key in _GENERATION_KEYS.items()}
     except Exception:
         logger.warning("page cache unreachable: rendering without it", exc_info=True)
         return None
+
+
+def generation() -> int | None:
+    """The records' generation (see ``generations``)."""
+    current = generations()
+    return None if current is None else current[RECORDS]
 
 
 def _moves_here() -> int:
     return getattr(_moves, "count", 0)
 
 
-def _move_on() -> None:
+def _move_on(name: str) -> None:
     _moves.count = _moves_here() + 1
+    key = _GENERATION_KEYS[name]
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(key)
     except ValueError:  # not there (evicted, or never read yet): any new number will do
-        cache.set(GENERATION_KEY, random.getrandbits(48), timeout=None)
+        cache.set(key, random.getrandbits(48), timeout=None)
     except Exception:
         logger.warning("page cache unreachable: could not invalidate it", exc_info=True)
 
 
-def invalidate(using: str = "default") -> None:
-    """Move the generation on now, and again once the current transaction commits."""
+#: One callable per generation, so a transaction queues each at most once.
+_AFTER_COMMIT = {name: functools.partial(_move_on, name) for name in _GENERATION_KEYS}
+
+
+def invalidate(name: str = RECORDS, using: str = "default") -> None:
+    """Move a generation on now, and again once the current transaction commits."""
     if not enabled():
         return
-    _move_on()
+    _move_on(name)
     connection = connections[using]
-    if connection.in_atomic_block and not any(hook is _move_on for _sids, hook, _robust in connection.run_on_commit):
-        transaction.on_commit(_move_on, using=using, robust=True)
+    after = _AFTER_COMMIT[name]
+    if connection.in_atomic_block and not any(hook is after for _sids, hook, _robust in connection.run_on_commit):
+        transaction.on_commit(after, using=using, robust=True)
 
 
 # --- the watch on every connection ------------------------------------------------------
@@ -129,12 +160,14 @@ class _WriteWatch:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if isinstance(sql, str) and writes_watched_table(sql):
+        written = generations_written(sql) if isinstance(sql, str) else []
+        if written:
             # A statement that changed no row changes no page: a steady sweep keeps the cache.
             # With RETURNING, SQLite counts the rows only as they are fetched: trust no zero.
             rowcount = getattr(context.get("cursor"), "rowcount", -1)
             if rowcount != 0 or _RETURNING.search(sql):
-                invalidate(self.alias)
+                for name in written:
+                    invalidate(name, self.alias)
         return result
 
 
@@ -151,47 +184,90 @@ def install() -> None:
 # --- regions ----------------------------------------------------------------------------
 
 
-def generation_for(holder) -> int | None:
-    """The generation, read once per request: ``holder`` is an object that lives as long
-    as the request (the request, or its user) and keeps it. A page keeps several regions,
+def generations_for(holder) -> dict[str, int] | None:
+    """The generations, read once per request: ``holder`` is an object that lives as long
+    as the request (the request, or its user) and keeps them. A page keeps several regions,
     and the person's rights too: one cache read instead of one each."""
     if holder is None or connections["default"].in_atomic_block:
-        return generation()
-    memo = getattr(holder, "_raison_generation", None)
+        return generations()
+    memo = getattr(holder, "_raison_generations", None)
     if memo is not None and memo[0] == _moves_here():
         return memo[1]
-    value = generation()
-    holder._raison_generation = (_moves_here(), value)
+    value = generations()
+    holder._raison_generations = (_moves_here(), value)
     return value
 
 
-def region_key(name: str, generation_value: int, language: str, vary_on) -> str:
+def region_key(name: str, generation_values, language: str, vary_on) -> str:
     from django.core.cache.utils import make_template_fragment_key
 
-    return make_template_fragment_key(f"raison:{name}", [generation_value, language, *vary_on])
+    return make_template_fragment_key(f"raison:{name}", [*generation_values, language, *vary_on])
 
 
-def kept(request, name: str, vary_on, compute, *, keep=lambda value: True):
-    """``compute()``'s value, kept for every reader until the generation moves on.
+class _Nearby:
+    """The regions this process read lately, in its own memory.
+
+    A region's key holds the generation, so what is under a key never changes: only its
+    lifetime ends. Keeping the last few hundred here spares a Redis round trip (and the
+    unpickling) for each of them; only the generation is asked of Redis on each request.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, value, lifetime: float) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + lifetime, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_nearby = _Nearby(512)
+
+
+def kept(request, name: str, vary_on, compute, *, keep=lambda value: True, depends_on=(RECORDS,)):
+    """``compute()``'s value, kept for every reader until one of the generations it
+    ``depends_on`` moves on.
 
     It must be the same for everyone who gets it: what differs per person stays outside,
     or goes into ``vary_on``. ``keep(value)`` may refuse to keep a value.
     """
     from django.utils.translation import get_language
 
-    value = generation_for(getattr(request, "user", request))
-    if value is None:
+    current = generations_for(getattr(request, "user", request))
+    if current is None:
         return compute()
-    key = region_key(name, value, get_language() or "", vary_on)
+    key = region_key(name, [current[g] for g in depends_on], get_language() or "", vary_on)
+    found = _nearby.get(key)
+    if found is not None:
+        return found
     try:
         found = cache.get(key)
     except Exception:
         logger.warning("page cache unreachable: rendering without it", exc_info=True)
         return compute()
     if found is not None:
+        # What is left of its lifetime is unknown here: a short stay is enough to spare
+        # the round trips of a busy page, and never outlives the region by much.
+        _nearby.put(key, found, min(5, settings.PAGE_CACHE_SECONDS))
         return found
     computed = compute()
     if keep(computed):
+        _nearby.put(key, computed, settings.PAGE_CACHE_SECONDS)
         try:
             cache.set(key, computed, settings.PAGE_CACHE_SECONDS)
         except Exception:

@@ -401,8 +401,9 @@ if PAGE_CACHE_SECONDS and not (RAISON_SHARED_CACHE or RAISON_EMBEDDED_TASKS):
     )
 # The apps whose tables the kept regions read: a write to any of them starts a new generation.
 PAGE_CACHE_APPS = ["org", "objectives", "practices", "alignment"]
-# Written often, shown by no kept region (notifications are read per person).
-PAGE_CACHE_IGNORED_TABLES = ["alignment_notification"]
+# Written often and read per person: a generation of their own, so that reading one's
+# notifications does not drop everyone's regions.
+PAGE_CACHE_NOTIFICATION_TABLES = ["alignment_notification"]
 if RAISON_SHARED_CACHE:
     # The session is read on every request: from Redis, with the database behind it.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -72,15 +72,29 @@ class _LinkingPage:
         self.request = request
         self.subject = subject
         self.can_manage = roles.can_manage_unit(request.user, subject.unit_id)
-        self.objective_q = page_query(request)["q"]
-        self.objective_form = regions.pop("objective_form", None) or LinkObjectiveForm(auto_id="link-objective-%s")
+        self.query = page_query(request)
+        self.objective_q = self.query["q"]
+        # The forms a person sent back are shown again; blank ones are built only if the
+        # page draws them (managers): most readers never need one.
+        self._objective_form = regions.pop("objective_form", None)
         self.objective_undo = regions.pop("objective_undo", None)
         self.objective_notice = regions.pop("objective_notice", None)
-        self.status_form = regions.pop("status_form", None)
+        self._status_form = regions.pop("status_form", None)
         self.audience_form = regions.pop("audience_form", None)
         self.audience_notice = regions.pop("audience_notice", None)
         if regions:
             raise TypeError(f"Unknown page regions: {sorted(regions)}")
+
+    @cached_property
+    def objective_form(self) -> LinkObjectiveForm:
+        return self._objective_form or LinkObjectiveForm(auto_id="link-objective-%s")
+
+    @cached_property
+    def status_form(self):
+        return self._status_form or self.blank_status_form()
+
+    def blank_status_form(self):
+        return None
 
     @cached_property
     def flags(self) -> list[tuple]:
@@ -128,7 +142,7 @@ class _LinkingPage:
     @property
     def objective_form_is_personal(self) -> bool:
         """The link form as this manager left it (a search, a choice, errors): never kept for others."""
-        return bool(self.objective_q) or self.objective_form.is_bound
+        return bool(self.objective_q) or self._objective_form is not None
 
     @cached_property
     def objective_suggested(self) -> bool:
@@ -178,15 +192,22 @@ class PracticePage(_LinkingPage):
     subject_kind = "practice"
 
     def __init__(self, request: HttpRequest, practice: Practice, **regions):
-        self.means_form = regions.pop("means_form", None) or LinkMeansForm(auto_id="link-means-%s")
+        self._means_form = regions.pop("means_form", None)
         self.means_undo = regions.pop("means_undo", None)
         self.means_notice = regions.pop("means_notice", None)
         self.practise_error = regions.pop("practise_error", None)
         super().__init__(request, practice, **regions)
         self.practice = practice
-        self.means_q = page_query(request)["means_q"]
-        if self.status_form is None and practice.status in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED):
-            self.status_form = PracticeStatusForm(initial={"status": practice.status, "version": practice.version})
+        self.means_q = self.query["means_q"]
+
+    def blank_status_form(self):
+        if self.practice.status in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED):
+            return PracticeStatusForm(initial={"status": self.practice.status, "version": self.practice.version})
+        return None
+
+    @cached_property
+    def means_form(self) -> LinkMeansForm:
+        return self._means_form or LinkMeansForm(auto_id="link-means-%s")
 
     @cached_property
     def trace(self):
@@ -205,7 +226,7 @@ class PracticePage(_LinkingPage):
 
     @property
     def means_form_is_personal(self) -> bool:
-        return bool(self.means_q) or self.means_form.is_bound
+        return bool(self.means_q) or self._means_form is not None
 
     @property
     def selected_means(self) -> str:
@@ -243,8 +264,9 @@ class MeansPage(_LinkingPage):
     def __init__(self, request: HttpRequest, means: Means, **regions):
         super().__init__(request, means, **regions)
         self.means = means
-        if self.status_form is None:
-            self.status_form = MeansStatusForm(initial={"status": means.status, "version": means.version})
+
+    def blank_status_form(self):
+        return MeansStatusForm(initial={"status": self.means.status, "version": self.means.version})
 
     @cached_property
     def trace(self):

@@ -15,6 +15,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,11 +85,36 @@ def test_writes_to_the_organisation_s_tables_are_seen(sql):
         "WITH RECURSIVE up(id) AS (SELECT id FROM objectives_objective) SELECT * FROM up",
         'INSERT INTO "django_session" ("session_key") VALUES (%s)',
         'UPDATE "auth_user" SET "last_login" = %s',
-        'INSERT INTO "alignment_notification" ("recipient_id") VALUES (%s)',
     ],
 )
 def test_reads_and_other_tables_are_not(sql):
     assert not pagecache.writes_watched_table(sql)
+
+
+def test_notifications_have_a_generation_of_their_own():
+    assert pagecache.generations_written('UPDATE "alignment_notification" SET "read_at" = %s') == [
+        pagecache.NOTIFICATIONS
+    ]
+
+
+def test_reading_a_notification_keeps_the_dashboard_s_figures_but_not_the_unread_list(
+    client, org, employee, manager, goal
+):
+    from alignment.models import Notification
+
+    services.practice_create(by=manager, name="Friday demos", unit=org.north)
+    client.force_login(manager)
+    url = reverse("dashboard")
+    client.get(url)
+    records = pagecache.generation()
+    unread = Notification.objects.filter(recipient=manager, read_at__isnull=True)
+    assert unread.exists()
+    _count, page = _queries(client, url)
+    assert "No unread notification." not in page
+    unread.update(read_at=timezone.now())
+    assert pagecache.generation() == records
+    _count, page = _queries(client, url)
+    assert "No unread notification." in page
 
 
 @given(st.text(max_size=200))
