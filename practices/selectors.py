@@ -99,6 +99,21 @@ def means_detail(pk: int) -> Means | None:
     return Means.objects.select_related("unit", "owner").filter(pk=pk).first()
 
 
+def practice_shown(pk: int) -> Practice | None:
+    """The practice as its page shows it to everyone: its unit, its people, how many practise it."""
+    return (
+        Practice.objects.select_related("unit", "owner", "proposed_by")
+        .annotate(practitioner_count=_count_of(Practitioner.objects.all(), "practice", "user"))
+        .filter(pk=pk)
+        .order_by()
+        .first()
+    )
+
+
+def practises(user, practice_id: int) -> bool:
+    return Practitioner.objects.filter(practice_id=practice_id, user_id=user.pk).exists()
+
+
 def practice_detail(pk: int, *, user) -> Practice | None:
     """The practice with its practitioner count and whether ``user`` practises it."""
     # A subquery, not Count over a join: no GROUP BY over every column of the practice,

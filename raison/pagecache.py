@@ -244,7 +244,8 @@ def kept(request, name: str, vary_on, compute, *, keep=lambda value: True, depen
     ``depends_on`` moves on.
 
     It must be the same for everyone who gets it: what differs per person stays outside,
-    or goes into ``vary_on``. ``keep(value)`` may refuse to keep a value.
+    or goes into ``vary_on``. ``keep(value)`` may refuse to keep a value. The value given
+    may be the very object other requests of this process get: copy it before changing it.
     """
     from django.utils.translation import get_language
 

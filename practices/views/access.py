@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from objectives.models import Objective
 from org import roles
 from practices import selectors, services
 from practices.models import Means, Practice
+from raison import pagecache
 
 
 def get_means(request: HttpRequest, pk: int) -> Means:
@@ -32,6 +35,25 @@ def get_practice(request: HttpRequest, pk: int) -> Practice:
     if practice is None:
         raise Http404(_("No such practice."))
     return practice
+
+
+def read_practice(request: HttpRequest, pk: int) -> Practice:
+    """The practice for its page: as everyone sees it, kept until it changes
+    (``raison.pagecache``), with whether this person practises it read each time."""
+    shown = pagecache.kept(request, "practice", [pk], lambda: selectors.practice_shown(pk))
+    if shown is None:
+        raise Http404(_("No such practice."))
+    practice = copy.copy(shown)  # the kept one may be other requests' too: never changed in place
+    practice.is_practised_by_me = selectors.practises(request.user, pk)
+    return practice
+
+
+def read_means(request: HttpRequest, pk: int) -> Means:
+    """The means for its page, kept like ``read_practice``'s practice."""
+    means = pagecache.kept(request, "means", [pk], lambda: selectors.means_detail(pk))
+    if means is None:
+        raise Http404(_("No such means."))
+    return copy.copy(means)
 
 
 def get_practice_for_edit(request: HttpRequest, pk: int) -> Practice:

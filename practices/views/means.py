@@ -19,7 +19,7 @@ from practices.forms import (
     MeansStatusForm,
     RecordPageQuery,
 )
-from practices.views.access import get_means, get_means_for_edit, require_some_managed_unit
+from practices.views.access import get_means, get_means_for_edit, read_means, require_some_managed_unit
 from practices.views.pages import changed, means_page
 from practices.views.undo import Undo
 from raison.web import already_sent_message, paginate, query_without, read_query, render_region, submit
@@ -51,7 +51,7 @@ def means_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def means_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    means = get_means(request, pk)
+    means = read_means(request, pk)
     region = read_query(request, RecordPageQuery, regions=_MEANS_REGIONS)["region"]
     return means_page(
         request,

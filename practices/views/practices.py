@@ -22,7 +22,7 @@ from practices.forms import (
     RecordPageQuery,
 )
 from practices.models import PracticeStatus
-from practices.views.access import get_practice, get_practice_for_edit, require_some_managed_unit
+from practices.views.access import get_practice, get_practice_for_edit, read_practice, require_some_managed_unit
 from practices.views.pages import changed, practice_page
 from practices.views.undo import Undo
 from raison.editing import EditConflict
@@ -64,7 +64,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def practice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    practice = get_practice(request, pk)
+    practice = read_practice(request, pk)
     region = read_query(request, RecordPageQuery, regions=_PRACTICE_REGIONS)["region"]
     return practice_page(
         request,
