@@ -110,8 +110,9 @@ def practice_shown(pk: int) -> Practice | None:
     )
 
 
-def practises(user, practice_id: int) -> bool:
-    return Practitioner.objects.filter(practice_id=practice_id, user_id=user.pk).exists()
+def practised_ids(user) -> frozenset[int]:
+    """The practices ``user`` says they practise (a person practises tens, not thousands)."""
+    return frozenset(Practitioner.objects.filter(user_id=user.pk).values_list("practice_id", flat=True))
 
 
 def practice_detail(pk: int, *, user) -> Practice | None:

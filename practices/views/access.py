@@ -44,7 +44,8 @@ def read_practice(request: HttpRequest, pk: int) -> Practice:
     if shown is None:
         raise Http404(_("No such practice."))
     practice = copy.copy(shown)  # the kept one may be other requests' too: never changed in place
-    practice.is_practised_by_me = selectors.practises(request.user, pk)
+    mine = pagecache.kept(request, "practised", [request.user.pk], lambda: selectors.practised_ids(request.user))
+    practice.is_practised_by_me = pk in mine
     return practice
 
 

@@ -71,6 +71,9 @@ class _LinkingPage:
     def __init__(self, request: HttpRequest, subject, **regions):
         self.request = request
         self.subject = subject
+        # Anything this person sent or searched makes the page theirs alone: it is then
+        # rendered afresh instead of read from the page cache.
+        self.personal = any(value is not None for value in regions.values())
         self.can_manage = roles.can_manage_unit(request.user, subject.unit_id)
         self.query = page_query(request)
         self.objective_q = self.query["q"]
@@ -199,6 +202,8 @@ class PracticePage(_LinkingPage):
         super().__init__(request, practice, **regions)
         self.practice = practice
         self.means_q = self.query["means_q"]
+        sent = (self._means_form, self.means_undo, self.means_notice, self.practise_error)
+        self.personal = self.personal or bool(self.objective_q or self.means_q) or any(x is not None for x in sent)
 
     def blank_status_form(self):
         if self.practice.status in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED):
@@ -233,6 +238,10 @@ class PracticePage(_LinkingPage):
         return _selected(self.means_form, "means")
 
     @property
+    def practising(self) -> bool:
+        return bool(getattr(self.practice, "is_practised_by_me", False))
+
+    @property
     def can_practise(self) -> bool:
         return self.practice.status == PracticeStatus.ACTIVE
 
@@ -264,6 +273,7 @@ class MeansPage(_LinkingPage):
     def __init__(self, request: HttpRequest, means: Means, **regions):
         super().__init__(request, means, **regions)
         self.means = means
+        self.personal = self.personal or bool(self.objective_q)
 
     def blank_status_form(self):
         return MeansStatusForm(initial={"status": self.means.status, "version": self.means.version})

@@ -328,3 +328,16 @@ def test_the_main_navigation_is_kept_per_page_and_language(client, employee):
         client.cookies["django_language"] = "fr"
         french = client.get(reverse("dashboard")).content.decode()
     assert "Tableau de bord" in french
+
+
+def test_saying_i_practise_this_shows_at_once(client, org, employee, manager, goal):
+    practice = services.practice_create(by=manager, name="Friday demos", unit=org.north)
+    services.practice_link_objective(practice=practice, objective=goal, by=manager, rationale="We show our work.")
+    client.force_login(employee)
+    url = reverse("practices:practice_detail", args=[practice.pk])
+    assert "I practise this" in client.get(url).content.decode()
+    assert "I practise this" in client.get(url).content.decode()  # kept
+    client.post(reverse("practices:practise", args=[practice.pk]), {"practising": "on"})
+    page = client.get(url).content.decode()
+    assert "You practise this." in page
+    assert re.search(r"<p class=\"stat\">1</p>\s*<p class=\"stat-label\">person says", page)
