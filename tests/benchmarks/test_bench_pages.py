@@ -46,9 +46,10 @@ def test_personas_are_created_once_with_their_roles(org):
 
 def test_markdown_puts_each_persona_s_throughput_in_its_table():
     row = {"label": "healthz", "status": "200", "median_ms": 1.2, "p95_ms": 3.4, "bytes": 2048, "queries": "1"}
+    cold = {**row, "cold_median_ms": 7.5, "cold_queries": "3"}
     figures = {
         "personas": {
-            "bench-executive": {"unit": 1, "pages": [row]},
+            "bench-executive": {"unit": 1, "pages": [cold]},
             "bench-manager": {"unit": 2, "pages": [row]},
             "bench-employee": {"unit": 3, "pages": [row]},
         },
@@ -59,6 +60,6 @@ def test_markdown_puts_each_persona_s_throughput_in_its_table():
     }
     text = markdown(figures)
     executive, manager, employee = text.split("**bench-")[1:]
-    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 900.0 | 100.0 % |" in executive
-    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 |  |  |" in manager
-    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 850.0 | 100.0 % |" in employee
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 | 7.5 | 3 | 900.0 | 100.0 % |" in executive
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 |  |  |  |  |" in manager
+    assert "| healthz | 200 | 1 | 3 | 2.0 | 1 |  |  | 850.0 | 100.0 % |" in employee

@@ -26,6 +26,7 @@ production (``--cache-url``), so the page cache (``raison.pagecache``) is on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,6 +50,8 @@ from django.utils.translation import gettext as _
 from alignment import engine
 from benchmarks import pages as bench_pages
 from benchmarks.management.commands import bench_engine
+from raison import pagecache
+from raison.cache import RedisCache
 
 PASSWORD = "bench-pages-password"  # noqa: S105 (the benchmark's own throw-away personas)
 
@@ -70,8 +73,8 @@ def markdown(figures: dict) -> str:
     for name, persona in figures["personas"].items():
         lines += [
             f"\n**{name}** (unit {persona['unit']})\n",
-            "| page | status | median ms | p95 ms | KiB | queries | req/s | × healthz |",
-            "|---|---|---:|---:|---:|---:|---:|---:|",
+            "| page | status | median ms | p95 ms | KiB | queries | cold ms | cold queries | req/s | × healthz |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in persona["pages"]:
             measured = loads.get(name, {}).get(row["label"], {})
@@ -79,6 +82,7 @@ def markdown(figures: dict) -> str:
             lines.append(
                 f"| {row['label']} | {row['status']} | {row['median_ms']:.0f} | {row['p95_ms']:.0f}"
                 f" | {row['bytes'] / 1024:.1f} | {row['queries']}"
+                f" | {row.get('cold_median_ms', '')} | {row.get('cold_queries', '')}"
                 f" | {measured.get('req_per_s', '')} | {f'{100 * ratio:.1f} %' if ratio is not None else ''} |"
             )
     return "\n".join(lines) + "\n"
@@ -103,6 +107,12 @@ class Command(BaseCommand):
             "--load-personas",
             default="bench-executive,bench-employee",
             help=_("Comma-separated personas whose pages are loaded (throughput), each on its own."),
+        )
+        parser.add_argument(
+            "--cold",
+            type=int,
+            default=3,
+            help=_("Requests per page right after the page cache's generation moved on (0: none)."),
         )
         parser.add_argument(
             "--cache-url",
@@ -135,6 +145,8 @@ class Command(BaseCommand):
             "personas": {},
         }
         self.options = options
+        # The gunicorn's cache, to move its generation on before each "cold" request.
+        self.cache = RedisCache(options["cache_url"], {"KEY_PREFIX": "raison"}) if options["cache_url"] else None
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         with self._gunicorn(port):
@@ -270,14 +282,35 @@ class Command(BaseCommand):
             # The most frequent count: the first request on a fresh connection adds one SET.
             "queries": queries.most_common(1)[0][0],
             "queries_seen": sorted(queries),
+            **self._time_cold(session, base, page, headers),
         }
 
+    def _time_cold(self, session, base: str, page: bench_pages.Page, headers: dict) -> dict:
+        """The page right after a write: the page cache's generation moved on, every kept
+        region and record rendered or read again (what the first reader after a change waits)."""
+        if self.cache is None:
+            return {}
+        server, queries = [], Counter()
+        for _i in range(self.options["cold"]):
+            with contextlib.suppress(ValueError):  # no generation yet: nothing is kept anyway
+                self.cache.incr(pagecache.GENERATION_KEY)
+            response = session.get(base + page.url, headers=headers, timeout=60, allow_redirects=False)
+            server.append(float(response.headers.get("X-Raison-Server-Ms", "nan")))
+            queries[response.headers.get("X-Raison-Queries", "?")] += 1
+        if not server:
+            return {}
+        return {"cold_median_ms": round(statistics.median(server), 1), "cold_queries": queries.most_common(1)[0][0]}
+
     def _print_table(self, rows: list[dict]) -> None:
-        self._say(f"{'page':36} {'status':>6} {'median':>8} {'p95':>8} {'client':>8} {'KiB':>7} {'queries':>7}")
+        self._say(
+            f"{'page':36} {'status':>6} {'median':>8} {'p95':>8} {'client':>8} {'KiB':>7} {'queries':>7}"
+            f" {'cold':>8} {'cold q':>7}"
+        )
         for r in rows:
             self._say(
                 f"{r['label'][:36]:36} {r['status']:>6} {r['median_ms']:>8.1f} {r['p95_ms']:>8.1f}"
                 f" {r['client_median_ms']:>8.1f} {r['bytes'] / 1024:>7.1f} {r['queries']:>7}"
+                f" {r.get('cold_median_ms', ''):>8} {r.get('cold_queries', ''):>7}"
             )
 
     # --- throughput -------------------------------------------------------------------------------
