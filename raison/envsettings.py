@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -162,3 +163,14 @@ def env_cache(name: str, default: str = "", *, environ: Mapping[str, str] | None
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     raise ImproperlyConfigured(f"{name} must be a redis:// URL or locmem://, got {raw!r}.")
+
+
+def redis_neighbour(url: str) -> str:
+    """Another database of ``url``'s Redis server: the next one, or the one before for the
+    last of Redis' 16 (``""`` when ``url`` is not Redis)."""
+    if not url.startswith(("redis://", "rediss://")):
+        return ""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/")) if parts.path.strip("/").isdigit() else 0
+    number = database + 1 if database < 15 else database - 1
+    return urlunsplit(parts._replace(path=f"/{number}"))

@@ -23,6 +23,7 @@ from raison.envsettings import (
     env_list,
     env_seconds,
     env_str,
+    redis_neighbour,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -383,10 +384,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Cache: the pages' shared regions, and the sessions ----------------------------
-# Redis when CACHE_URL says so; in production it defaults to the Redis broker (the keys
-# are prefixed, so they never meet Celery's). Without Redis, this process's memory.
-_BROKER_IS_REDIS = CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
-CACHES = {"default": env_cache("CACHE_URL", CELERY_BROKER_URL if _BROKER_IS_REDIS else "")}
+# Redis when CACHE_URL says so; by default the broker's Redis server, in the database
+# after the broker's (flushing the cache must never lose a queued task). Without Redis,
+# this process's memory.
+CACHES = {"default": env_cache("CACHE_URL", redis_neighbour(CELERY_BROKER_URL))}
 RAISON_SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
 # How long a region kept for every reader lives at most (raison/pagecache.py). A write
 # to the organisation's records ends it at once; the lifetime bounds what no write

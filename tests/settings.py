@@ -19,9 +19,11 @@ ZEAL_ALLOWLIST = [{"model": "sessions.Session"}]
 # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Each xdist worker has a test database of its own: the page regions and rights they keep
+# Each xdist worker has a test database of its own: the page regions and rights it keeps
 # must not meet another worker's. A Celery worker a test starts inherits the variable, so
 # it moves the same generation on as the test that started it.
-CACHES = {
-    "default": {**CACHES["default"], "KEY_PREFIX": f"raison-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}  # noqa: F405
-}
+_RUN = f"raison-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": _RUN}}  # noqa: F405
+# The same for the Celery queue: a real worker that one test starts must run that test's
+# tasks, on that test's database, never those another xdist worker's test sent.
+CELERY_TASK_DEFAULT_QUEUE = _RUN

@@ -36,9 +36,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 def _fresh_cache(settings):
     settings.PAGE_CACHE_SECONDS = 60
     settings.ALIGNMENT_GRACE_DAYS = 0
-    cache.clear()
+    _forget_generations()
     yield
-    cache.clear()
+    _forget_generations()
+
+
+def _forget_generations():
+    # Never cache.clear(): on Redis it flushes the whole database, with the sessions of the
+    # tests running next door (and, on a shared Redis, queued tasks).
+    cache.delete_many(list(pagecache._GENERATION_KEYS.values()))
+    pagecache._nearby.entries.clear()
 
 
 @pytest.fixture

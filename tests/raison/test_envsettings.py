@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from raison.envsettings import env_bool, env_choice, env_database, env_int, env_list, env_str
+from raison.envsettings import (
+    env_bool,
+    env_cache,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    redis_neighbour,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -191,7 +200,17 @@ def start_django(**overrides: str) -> subprocess.CompletedProcess:
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "RAISON_ENV", "DATABASE_URL", "ALLOWED_HOSTS", "CELERY_BROKER_URL"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "RAISON_ENV",
+            "DATABASE_URL",
+            "ALLOWED_HOSTS",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "PAGE_CACHE_SECONDS",
+        }
     }
     environ.update({"DJANGO_SETTINGS_MODULE": "raison.settings", "PYTHONWARNINGS": "error::DeprecationWarning"})
     environ.update(overrides)
@@ -211,6 +230,31 @@ def test_production_start_without_a_secret_key_refuses_naming_it():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+PRODUCTION = {
+    "RAISON_ENV": "production",
+    "SECRET_KEY": "x" * 20 + "a-real-random-looking-secret-key-0123456789",
+    "ALLOWED_HOSTS": "raison.example.org",
+}
+
+
+def test_a_page_cache_each_process_would_keep_apart_refuses_to_start():
+    result = start_django(**PRODUCTION, CELERY_BROKER_URL="amqp://guest@rabbit//", PAGE_CACHE_SECONDS="60")
+    assert result.returncode != 0
+    assert "PAGE_CACHE_SECONDS" in result.stderr
+    assert "CACHE_URL" in result.stderr
+
+
+def test_without_redis_production_starts_with_the_page_cache_off():
+    script = "import django; django.setup(); from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)"
+    environ = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "PAGE_CACHE_SECONDS", "DATABASE_URL"}}
+    environ.update(PRODUCTION, DJANGO_SETTINGS_MODULE="raison.settings", CELERY_BROKER_URL="amqp://guest@rabbit//")
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=environ, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
 
 
 def test_production_start_with_a_short_secret_key_refuses_naming_it():
@@ -339,3 +383,32 @@ def test_settings_refuse_a_web_statement_timeout_beyond_gunicorns():
     assert result.returncode != 0
     assert "WEB_STATEMENT_TIMEOUT must be at most 25 seconds" in result.stderr
     assert start_django(WEB_STATEMENT_TIMEOUT="2.5").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("broker", "cache"),
+    [
+        ("redis://redis:6379/0", "redis://redis:6379/1"),
+        ("redis://redis:6379", "redis://redis:6379/1"),
+        ("redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/14"),
+        ("rediss://:secret@cache.example.org:6380/3", "rediss://:secret@cache.example.org:6380/4"),
+        ("memory://localhost//", ""),
+        ("", ""),
+    ],
+)
+def test_the_cache_defaults_to_another_database_of_the_broker_s_redis(broker, cache):
+    assert redis_neighbour(broker) == cache
+
+
+@pytest.mark.parametrize("value", ["memcached://cache:11211", "redis:/nohost", "file:///tmp/cache"])
+def test_a_cache_url_that_is_not_redis_stops_raison(value):
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        env_cache("CACHE_URL", environ={"CACHE_URL": value})
+
+
+def test_the_cache_is_redis_or_this_process_s_memory():
+    assert env_cache("CACHE_URL", environ={})["BACKEND"].endswith("LocMemCache")
+    assert env_cache("CACHE_URL", environ={"CACHE_URL": "locmem://"})["BACKEND"].endswith("LocMemCache")
+    redis = env_cache("CACHE_URL", environ={"CACHE_URL": "redis://r:6379/1"})
+    assert redis["BACKEND"] == "raison.cache.RedisCache"
+    assert redis["LOCATION"] == "redis://r:6379/1"
