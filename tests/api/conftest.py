@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -78,10 +79,12 @@ def as_persona(personas):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    # Request counts live in the cache, keyed by user id; ids repeat from one test to the next.
-    from django.core.cache import cache
+def _fresh_throttle_counts(monkeypatch):
+    # Request counts live in the cache, keyed by user id; ids repeat from one test to the
+    # next. Each test counts in a memory of its own: clearing the shared cache would flush
+    # the Redis database the tests running next door keep their sessions in.
+    from django.core.cache.backends.locmem import LocMemCache
+    from rest_framework.throttling import SimpleRateThrottle
 
-    cache.clear()
-    yield
-    cache.clear()
+    # LocMemCache instances of one name share their storage: a new name, a new memory.
+    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(f"throttle-{uuid.uuid4()}", {}))
