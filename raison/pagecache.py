@@ -162,7 +162,7 @@ class _WriteWatch:
         result = execute(sql, params, many, context)
         written = generations_written(sql) if isinstance(sql, str) else []
         if written:
-            # A statement that changed no row changes no page: a steady sweep keeps the cache.
+            # A statement that changed no row changes no page.
             # With RETURNING, SQLite counts the rows only as they are fetched: trust no zero.
             rowcount = getattr(context.get("cursor"), "rowcount", -1)
             if rowcount != 0 or _RETURNING.search(sql):

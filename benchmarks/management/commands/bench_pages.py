@@ -102,6 +102,15 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20, help=_("Timed requests per page and persona."))
         parser.add_argument("--load-seconds", type=float, default=4.0, help=_("Seconds of load per page."))
         parser.add_argument(
+            "--keep-alive",
+            action="store_true",
+            help=_(
+                "Keep the load's connections open. Each stays with the gunicorn worker that accepted"
+                " it, often all on one: by default every request comes on a new connection, as from"
+                " a proxy that does not keep connections to gunicorn."
+            ),
+        )
+        parser.add_argument(
             "--rounds", type=int, default=3, help=_("Loads per page (new connections each); the median counts.")
         )
         parser.add_argument(
@@ -126,7 +135,9 @@ class Command(BaseCommand):
             help=_("CACHE_URL of the gunicorn measured: Redis, as in production (empty: no page cache)."),
         )
         parser.add_argument("--personas", default="", help=_("Comma-separated persona names (default: all three)."))
-        parser.add_argument("--only", default="", help=_("Only pages whose label contains this text."))
+        parser.add_argument(
+            "--only", default="", help=_("Only pages whose label contains one of these comma-separated texts.")
+        )
         parser.add_argument("--json", metavar="FILE", help=_("Also write the figures as JSON."))
         parser.add_argument("--markdown", metavar="FILE", help=_("Also write the tables as Markdown."))
 
@@ -160,7 +171,10 @@ class Command(BaseCommand):
                 _user_id, unit_id = people[name]
                 page_list = bench_pages.pages(bench_pages.subjects(unit_id))
                 if options["only"]:
-                    page_list = [p for p in page_list if options["only"] in p.label or p.label == "healthz"]
+                    wanted_labels = [part for part in options["only"].split(",") if part]
+                    page_list = [
+                        p for p in page_list if p.label == "healthz" or any(part in p.label for part in wanted_labels)
+                    ]
                 connection.close()  # the server is the one working now
                 session = self._sign_in(base, name)
                 self._say(_("\n%(name)s (unit %(unit)s):") % {"name": name, "unit": unit_id})
@@ -201,6 +215,10 @@ class Command(BaseCommand):
                     # Shared by both workers, as in production: without it the page cache is off.
                     "CACHE_URL": command.options["cache_url"],
                     "PAGE_CACHE_SECONDS": "60" if command.options["cache_url"] else "0",
+                    # Steady state: a worker replaced mid-measure (every 20,000 requests by
+                    # default, a few times per page at these rates) costs a second of CPU that
+                    # production spreads over hours.
+                    "GUNICORN_MAX_REQUESTS": "0",
                     "LOG_LEVEL": "WARNING",
                     # gunicorn from the interpreter running this command.
                     "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -325,14 +343,15 @@ class Command(BaseCommand):
         wrk = shutil.which("wrk")
         self._say(
             _(
-                "\nThroughput, %(c)d connections, median of %(r)d × %(s).0f s per page after %(w).0f s unmeasured"
-                " (%(tool)s), as a share of /healthz:"
+                "\nThroughput, %(c)d connections (%(kind)s), median of %(r)d × %(s).0f s per page after"
+                " %(w).0f s unmeasured (%(tool)s), as a share of /healthz:"
             )
             % {
                 "c": options["connections"],
                 "r": options["rounds"],
                 "s": options["load_seconds"],
                 "w": options["warmup_seconds"],
+                "kind": _("kept open") if options["keep_alive"] else _("a new one per request"),
                 "tool": "wrk" if wrk else "thread pool",
             }
         )
@@ -344,9 +363,9 @@ class Command(BaseCommand):
                 # Unmeasured: every worker's connections, templates and kept regions ready,
                 # so a few seconds of load measure the steady state, not a worker's first second.
                 load(base + row["url"], cookie, row["htmx"], {**options, "load_seconds": options["warmup_seconds"]})
-            # wrk opens its connections at once and each stays with the gunicorn worker that
-            # accepted it: one run may land 8 of 10 on one worker and leave the other core
-            # idle. The median of a few runs, each with new connections, evens that out.
+            # The median of a few runs evens out a busy neighbour. With --keep-alive it also
+            # evens out where wrk's connections land: each stays with the gunicorn worker that
+            # accepted it, and a run may put all ten on one worker, the other core idle.
             runs = [load(base + row["url"], cookie, row["htmx"], options) for _run in range(options["rounds"])]
             rate = statistics.median(rate for rate, _errors in runs)
             errors = sum(errors for _rate, errors in runs)
@@ -362,6 +381,8 @@ class Command(BaseCommand):
     def _wrk(self, url: str, cookie: str, htmx: bool, options) -> tuple[float, int]:
         args = ["wrk", "-t2", f"-c{options['connections']}", f"-d{options['load_seconds']:.0f}s", "--timeout", "30s"]
         args += ["-H", f"Cookie: {cookie}"]
+        if not options["keep_alive"]:
+            args += ["-H", "Connection: close"]
         if htmx:
             args += ["-H", "HX-Request: true"]
         done = subprocess.run([*args, url], capture_output=True, text=True, check=True)  # noqa: S603
@@ -373,6 +394,8 @@ class Command(BaseCommand):
         import requests
 
         headers = {"Cookie": cookie, **({"HX-Request": "true"} if htmx else {})}
+        if not options["keep_alive"]:
+            headers["Connection"] = "close"
         deadline = time.monotonic() + options["load_seconds"]
 
         def worker() -> tuple[int, int]:
