@@ -99,15 +99,20 @@ def means_detail(pk: int) -> Means | None:
     return Means.objects.select_related("unit", "owner").filter(pk=pk).first()
 
 
-def practice_shown(pk: int) -> Practice | None:
-    """The practice as its page shows it to everyone: its unit, its people, how many practise it."""
+def _practice_page(pk: int) -> QuerySet[Practice]:
+    # A subquery, not Count over a join: no GROUP BY over every column of the practice,
+    # its unit and its people on each visit of its page.
     return (
         Practice.objects.select_related("unit", "owner", "proposed_by")
         .annotate(practitioner_count=_count_of(Practitioner.objects.all(), "practice", "user"))
         .filter(pk=pk)
         .order_by()
-        .first()
     )
+
+
+def practice_shown(pk: int) -> Practice | None:
+    """The practice as its page shows it to everyone: its unit, its people, how many practise it."""
+    return _practice_page(pk).first()
 
 
 def practised_ids(user) -> frozenset[int]:
@@ -117,18 +122,8 @@ def practised_ids(user) -> frozenset[int]:
 
 def practice_detail(pk: int, *, user) -> Practice | None:
     """The practice with its practitioner count and whether ``user`` practises it."""
-    # A subquery, not Count over a join: no GROUP BY over every column of the practice,
-    # its unit and its people on each visit of its page.
-    return (
-        Practice.objects.select_related("unit", "owner", "proposed_by")
-        .annotate(
-            practitioner_count=_count_of(Practitioner.objects.all(), "practice", "user"),
-            is_practised_by_me=Exists(Practitioner.objects.filter(practice=OuterRef("pk"), user_id=user.pk)),
-        )
-        .filter(pk=pk)
-        .order_by()
-        .first()
-    )
+    mine = Practitioner.objects.filter(practice=OuterRef("pk"), user_id=user.pk)
+    return _practice_page(pk).annotate(is_practised_by_me=Exists(mine)).first()
 
 
 def unresolved_flags(*, practice: Practice | None = None, means: Means | None = None) -> list[Flag]:

@@ -40,8 +40,10 @@ from collections import OrderedDict
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +86,6 @@ def generations_written(sql: str) -> list[str]:
         return []
     lowered = sql.lower()
     return [name for name, tables in watched_tables().items() if any(table in lowered for table in tables)]
-
-
-def writes_watched_table(sql: str) -> bool:
-    return RECORDS in generations_written(sql)
 
 
 # --- the generations --------------------------------------------------------------------
@@ -199,8 +197,6 @@ def generations_for(holder) -> dict[str, int] | None:
 
 
 def region_key(name: str, generation_values, language: str, vary_on) -> str:
-    from django.core.cache.utils import make_template_fragment_key
-
     return make_template_fragment_key(f"raison:{name}", [*generation_values, language, *vary_on])
 
 
@@ -247,8 +243,6 @@ def kept(request, name: str, vary_on, compute, *, keep=lambda value: True, depen
     or goes into ``vary_on``. ``keep(value)`` may refuse to keep a value. The value given
     may be the very object other requests of this process get: copy it before changing it.
     """
-    from django.utils.translation import get_language
-
     current = generations_for(getattr(request, "user", request))
     if current is None:
         return compute()
@@ -276,11 +270,14 @@ def kept(request, name: str, vary_on, compute, *, keep=lambda value: True, depen
     return computed
 
 
+#: Stands for the reader's CSRF token in a kept region (never a valid token: not base62);
+#: ``{% shared %}`` renders with it and puts each reader's own token in on the way out.
+CSRF_PLACEHOLDER = "~raison-csrf-token~"
 _TOKEN_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 
 def _no_csrf_token(rendered: str) -> bool:
-    if any(value != "~raison-csrf-token~" for value in _TOKEN_VALUE.findall(rendered)):
+    if any(value != CSRF_PLACEHOLDER for value in _TOKEN_VALUE.findall(rendered)):
         # A real token is one person's: keeping it would hand it to everyone else.
         logger.error("a shared region holds a CSRF token: it is not kept")
         return False

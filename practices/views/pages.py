@@ -71,12 +71,12 @@ class _LinkingPage:
     def __init__(self, request: HttpRequest, subject, **regions):
         self.request = request
         self.subject = subject
-        # Anything this person sent or searched makes the page theirs alone: it is then
-        # rendered afresh instead of read from the page cache.
-        self.personal = any(value is not None for value in regions.values())
         self.can_manage = roles.can_manage_unit(request.user, subject.unit_id)
         self.query = page_query(request)
         self.objective_q = self.query["q"]
+        # Anything this person sent or searched makes the page theirs alone: it is then
+        # rendered afresh instead of read from the page cache.
+        self.personal = bool(self.objective_q) or any(value is not None for value in regions.values())
         # The forms a person sent back are shown again; blank ones are built only if the
         # page draws them (managers): most readers never need one.
         self._objective_form = regions.pop("objective_form", None)
@@ -199,11 +199,11 @@ class PracticePage(_LinkingPage):
         self.means_undo = regions.pop("means_undo", None)
         self.means_notice = regions.pop("means_notice", None)
         self.practise_error = regions.pop("practise_error", None)
+        sent = (self._means_form, self.means_undo, self.means_notice, self.practise_error)
         super().__init__(request, practice, **regions)
         self.practice = practice
         self.means_q = self.query["means_q"]
-        sent = (self._means_form, self.means_undo, self.means_notice, self.practise_error)
-        self.personal = self.personal or bool(self.objective_q or self.means_q) or any(x is not None for x in sent)
+        self.personal = self.personal or bool(self.means_q) or any(value is not None for value in sent)
 
     def blank_status_form(self):
         if self.practice.status in (PracticeStatus.ACTIVE, PracticeStatus.RETIRED):
@@ -273,7 +273,6 @@ class MeansPage(_LinkingPage):
     def __init__(self, request: HttpRequest, means: Means, **regions):
         super().__init__(request, means, **regions)
         self.means = means
-        self.personal = self.personal or bool(self.objective_q)
 
     def blank_status_form(self):
         return MeansStatusForm(initial={"status": self.means.status, "version": self.means.version})

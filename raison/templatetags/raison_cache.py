@@ -20,9 +20,13 @@ from django.utils.safestring import mark_safe
 from raison import pagecache
 
 register = template.Library()
+CSRF_PLACEHOLDER = pagecache.CSRF_PLACEHOLDER
 
-#: Stands for the reader's CSRF token in a kept region (never a valid token: not base62).
-CSRF_PLACEHOLDER = "~raison-csrf-token~"
+
+def _region_name(bits: list[str]) -> str:
+    if len(bits) < 2 or not (bits[1][0] == bits[1][-1] and bits[1][0] in "\"'"):
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted region name, then the values it varies on.")
+    return bits[1][1:-1]
 
 
 class SharedNode(template.Node):
@@ -50,14 +54,13 @@ class SharedNode(template.Node):
 @register.tag("shared")
 def do_shared(parser, token):
     bits = token.split_contents()
-    if len(bits) < 2 or not (bits[1][0] == bits[1][-1] and bits[1][0] in "\"'"):
-        raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted region name, then the values it varies on.")
+    name = _region_name(bits)
     nodelist = parser.parse(("endshared",))
     parser.delete_first_token()
     unless = None
     if len(bits) >= 4 and bits[-2] == "unless":
         unless, bits = parser.compile_filter(bits[-1]), bits[:-2]
-    return SharedNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]], unless)
+    return SharedNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]], unless)
 
 
 #: Regions that depend on nothing but the code, the language and their ``vary`` values.
@@ -88,10 +91,9 @@ def do_memo(parser, token):
     navigation), kept in this process's memory per language and ``var`` values. No cache
     round trip, no invalidation: nothing it shows changes while the process runs."""
     bits = token.split_contents()
-    if len(bits) < 2 or not (bits[1][0] == bits[1][-1] and bits[1][0] in "\"'"):
-        raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted region name, then the values it varies on.")
+    name = _region_name(bits)
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(template.defaulttags.CsrfTokenNode):
         raise template.TemplateSyntaxError(f"{bits[0]} {bits[1]} holds a csrf_token: that is one person's.")
-    return MemoNode(nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]])
+    return MemoNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
